@@ -1,0 +1,13 @@
+# Writes a C++ source holding every migrations/*.sql file, in byte-wise name order.
+file(GLOB files RELATIVE ${MIGRATIONS_DIR} ${MIGRATIONS_DIR}/*.sql)
+list(SORT files)
+set(body "// Generated from migrations/*.sql by cmake/embed_migrations.cmake. Do not edit.\n")
+string(APPEND body "#include \"labctl/db/migration_source.hpp\"\n\nnamespace labctl::db {\n\n")
+string(APPEND body "const std::vector<Migration>& embedded_migrations() {\n  static const std::vector<Migration> all = {\n")
+foreach(f IN LISTS files)
+  file(READ ${MIGRATIONS_DIR}/${f} sql)
+  string(APPEND body "    {\"${f}\", R\"labctl_sql(${sql})labctl_sql\"},\n")
+endforeach()
+string(APPEND body "  };\n  return all;\n}\n\n}  // namespace labctl::db\n")
+file(WRITE ${OUTPUT}.tmp "${body}")
+file(COPY_FILE ${OUTPUT}.tmp ${OUTPUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,39 @@
+#pragma once
+// Which database labctl uses: DATABASE_URL, or else its private cluster.
+#include <memory>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "labctl/db/embedded_cluster.hpp"
+#include "labctl/db/migration_source.hpp"
+
+namespace labctl {
+class Config;
+}
+
+namespace labctl::db {
+
+class Database {
+ public:
+  explicit Database(const Config& config);
+
+  bool embedded() const { return cluster_.has_value(); }
+  EmbeddedCluster& cluster();
+  std::string display_url() const;      // password redacted: for output and logs
+  std::string connection_url() const;   // with credentials: only for connecting
+
+  // A new connection; starts the private cluster first when needed.
+  std::unique_ptr<pqxx::connection> connect();
+  const std::vector<Migration>& migrations() const { return migrations_; }
+  // Private cluster: applies pending migrations. External database: a clear error.
+  void ensure_schema(pqxx::connection& conn);
+
+ private:
+  std::string url_;
+  std::optional<EmbeddedCluster> cluster_;
+  std::vector<Migration> migrations_;
+};
+
+}  // namespace labctl::db

@@ -1,0 +1,42 @@
+#pragma once
+// Projects and their account scopes (data-model §2, api.md §4.1).
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+namespace labctl::projects {
+
+inline constexpr const char* kLegacyName = "__legacy_scope__";
+
+struct Project {
+  std::string id;
+  std::string name;
+  std::string account_scope_id;
+  std::string created_at;
+  std::string phase;
+};
+void to_json(nlohmann::json& j, const Project& p);
+
+struct NewProject {
+  std::string name;
+  std::optional<std::string> account_scope_key;   // upserted when given, else `default`
+  std::optional<std::string> account_scope_name;
+};
+
+struct Actor {
+  std::optional<std::string> username;
+  std::string request_id;
+};
+
+bool is_legacy_name(const std::string& name);
+
+// Newest first; the legacy project is hidden.
+std::vector<Project> list(pqxx::connection& conn);
+// 404 project_not_found for unknown ids and the legacy project.
+Project get(pqxx::connection& conn, const std::string& id);
+// 400 reserved_name for the legacy name; audit project.create.
+Project create(pqxx::connection& conn, const NewProject& input, const Actor& actor);
+
+}  // namespace labctl::projects

@@ -1,0 +1,39 @@
+#pragma once
+// Validation shared by the CLI and HTTP: the same coercions, bounds and error
+// codes (spec/api.md §1.6); only out-of-range handling differs per front end.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "labctl/ops/operation.hpp"
+
+namespace labctl {
+class Config;
+}
+
+namespace labctl::ops {
+
+enum class Frontend { cli, http };
+
+class Params {
+ public:
+  Params() = default;
+  explicit Params(json values) : values_(std::move(values)) {}
+
+  bool has(const std::string& name) const;
+  std::string str(const std::string& name) const;
+  std::optional<std::string> opt_str(const std::string& name) const;
+  long long integer(const std::string& name) const;
+  bool boolean(const std::string& name) const;
+  const json& all() const { return values_; }
+
+ private:
+  json values_ = json::object();
+};
+
+// Throws Error(invalid_params, "validation_error", first message, details[]).
+Params validate(const Operation& op, const json& input, Frontend frontend, const Config* config);
+
+bool valid_utf8(const std::string& s);
+
+}  // namespace labctl::ops

@@ -1,0 +1,16 @@
+#pragma once
+// The one place where commands and routes are declared.
+#include <string>
+#include <vector>
+
+#include "labctl/ops/operation.hpp"
+
+namespace labctl::ops {
+
+const std::vector<Operation>& registry();
+const std::vector<CommandGroup>& command_groups();
+// Options every CLI command accepts (--output, --project, --config, -v, -q).
+const std::vector<Param>& global_cli_options();
+const Operation* find_operation(const std::string& name);
+
+}  // namespace labctl::ops

@@ -1,0 +1,172 @@
+#include "labctl/cli/app.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <map>
+#include <spdlog/spdlog.h>
+
+#include "labctl/cli/render.hpp"
+#include "labctl/core/config.hpp"
+#include "labctl/core/error.hpp"
+#include "labctl/core/ids.hpp"
+#include "labctl/core/logging.hpp"
+#include "labctl/db/database.hpp"
+#include "labctl/ops/registry.hpp"
+
+namespace labctl::cli {
+namespace {
+
+using json = nlohmann::json;
+
+// What the user typed for one command: option → raw text (or flag count).
+struct Typed {
+  std::map<std::string, std::string> values;
+  std::map<std::string, int64_t> flags;
+};
+
+CLI::Option* add_param(CLI::App& cmd, const ops::Param& p, Typed& typed) {
+  std::string names = p.positional ? p.name : (p.short_flag.empty() ? "" : "-" + p.short_flag + ",") + "--" + ops::cli_flag(p);
+  if (p.type == ops::ParamType::boolean && !p.positional) return cmd.add_flag(names, typed.flags[p.name], p.help);
+  auto* opt = cmd.add_option(names, typed.values[p.name], p.help);
+  if (!p.metavar.empty()) opt->type_name(p.metavar);
+  if (p.positional && p.required) opt->required();
+  return opt;
+}
+
+json typed_input(const std::vector<ops::Param>& params, const CLI::App& cmd, const Typed& typed) {
+  json input = json::object();
+  for (const auto& p : params) {
+    std::string name = p.positional ? p.name : "--" + ops::cli_flag(p);
+    if (cmd.count(name) == 0) continue;
+    if (p.type == ops::ParamType::boolean && !p.positional)
+      input[p.name] = typed.flags.at(p.name) > 0;
+    else
+      input[p.name] = typed.values.at(p.name);
+  }
+  return input;
+}
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+int report(const Error& e, const std::string& format) {
+  if (format == "json" || format == "ndjson") {
+    json body = {{"ok", false}, {"error", e.code()}, {"message", first_line(e.what())}};
+    if (!e.details().is_null()) body["details"] = e.details();
+    std::cerr << body.dump(-1, ' ', false, json::error_handler_t::replace) << std::endl;
+  } else {
+    std::cerr << "labctl: " << first_line(e.what()) << std::endl;
+  }
+  return exit_code(e.error_class());
+}
+
+std::string os_user() {
+  struct passwd* pw = getpwuid(geteuid());
+  return pw ? pw->pw_name : "uid:" + std::to_string(geteuid());
+}
+
+}  // namespace
+
+int run(int argc, char** argv, const ops::Services& services) {
+  CLI::App app{"labctl: the back end of the agency operations dashboard", "labctl"};
+  app.set_version_flag("--version", std::string("labctl ") + LABCTL_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.footer("Run 'labctl COMMAND --help' for a command's options and an example.\n"
+             "Exit codes: 0 ok, 1 internal, 2 invalid input, 3 not found, 4 conflict, 5 not allowed,\n"
+             "6 upstream failed, 7 database unavailable, 8 configuration error (see labctl(1)).");
+
+  Typed globals;
+  for (const auto& p : ops::global_cli_options()) {
+    auto* opt = add_param(app, p, globals);
+    if (!p.choices.empty()) opt->check(CLI::IsMember(p.choices));
+  }
+
+  std::vector<std::pair<CLI::App*, const ops::Operation*>> leaves;
+  std::map<const ops::Operation*, Typed> typed;
+  std::map<std::vector<std::string>, CLI::App*> commands;
+  for (const auto& op : ops::registry()) {
+    if (op.cli_path.empty()) continue;
+    CLI::App* cmd = &app;
+    for (size_t i = 0; i < op.cli_path.size(); ++i) {
+      std::vector<std::string> path(op.cli_path.begin(), op.cli_path.begin() + static_cast<long>(i) + 1);
+      auto& next = commands[path];
+      if (!next) {
+        std::string summary;
+        for (const auto& g : ops::command_groups())
+          if (g.path == path) summary = g.summary;
+        next = cmd->add_subcommand(op.cli_path[i], summary);
+        if (i + 1 < op.cli_path.size()) next->require_subcommand(1);
+      }
+      cmd = next;
+    }
+    cmd->description(op.summary);
+    cmd->footer("Example:\n  " + op.example);
+    auto& t = typed[&op];
+    for (const auto& p : op.params) add_param(*cmd, p, t);
+    leaves.emplace_back(cmd, &op);
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "labctl: " << first_line(e.what()) << " (see 'labctl --help')" << std::endl;
+    return exit_code(ErrorClass::invalid_params);
+  }
+
+  const ops::Operation* op = nullptr;
+  CLI::App* cmd = nullptr;
+  for (const auto& [leaf, candidate] : leaves)
+    if (leaf->parsed()) cmd = leaf, op = candidate;
+
+  json global_input = typed_input(ops::global_cli_options(), app, globals);
+  std::string format = global_input.value("output", "table");
+  try {
+    auto config = Config::load(global_input.contains("config")
+                                   ? std::optional<std::string>(global_input["config"].get<std::string>())
+                                   : std::nullopt);
+    if (!global_input.contains("output")) format = config.get("output.format");
+    if (format != "table" && format != "json" && format != "ndjson" && format != "csv")
+      throw config_error("output.format must be table, json, ndjson or csv, got '" + format + "'");
+    int verbosity = static_cast<int>(globals.flags["verbose"] - globals.flags["quiet"]);
+    setup_logging(config.get("log.format"), config.get("log.level"), verbosity);
+
+    db::Database database(config);
+    std::unique_ptr<pqxx::connection> conn;
+    bool schema_checked = false;
+    ops::Context ctx(config, database, ops::Frontend::cli, random_uuid_v4(),
+                     [&](bool check_schema) -> pqxx::connection& {
+                       if (!conn) conn = database.connect();
+                       if (check_schema && !schema_checked) {
+                         database.ensure_schema(*conn);
+                         schema_checked = true;
+                       }
+                       return *conn;
+                     },
+                     &services);
+    std::string project = global_input.value("project", config.get("project.default"));
+    if (!project.empty()) {
+      if (!is_uuid(project)) throw validation_error("project", "--project must be a valid UUID", "invalid_format");
+      ctx.project_id = project;
+    }
+    ctx.actor = os_user();
+
+    auto params = ops::validate(*op, typed_input(op->params, *cmd, typed[op]), ops::Frontend::cli, &config);
+    json result = op->handler(ctx, params);
+    render(*op, result, format, std::cout);
+    std::cout.flush();
+    return 0;
+  } catch (const Error& e) {
+    return report(e, format);
+  } catch (const pqxx::broken_connection& e) {
+    return report(Error(ErrorClass::unavailable, "db_unavailable", std::string("database connection lost: ") + e.what()), format);
+  } catch (const std::exception& e) {
+    return report(internal_error(std::string("internal error: ") + e.what()), format);
+  }
+}
+
+}  // namespace labctl::cli

@@ -1,0 +1,14 @@
+#include "labctl/domains/audit/audit_log.hpp"
+
+namespace labctl::audit {
+
+void write(pqxx::transaction_base& tx, const AuditEvent& e) {
+  // account_scope_id is filled by the scope-guard trigger from the project.
+  tx.exec_params(
+      "INSERT INTO audit_events (project_id, actor_username, action, entity_type, entity_id, status, "
+      "request_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)",
+      e.project_id, e.actor_username, e.action.substr(0, 200), e.entity_type, e.entity_id, e.status,
+      e.request_id, e.payload.dump());
+}
+
+}  // namespace labctl::audit

@@ -1,0 +1,80 @@
+#include "labctl/domains/projects/projects.hpp"
+
+#include "labctl/core/error.hpp"
+#include "labctl/domains/audit/audit_log.hpp"
+
+namespace labctl::projects {
+namespace {
+
+constexpr const char* kColumns =
+    "id::text, name, account_scope_id::text, "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), phase::text";
+
+Project from_row(const pqxx::row& r) {
+  return {r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(), r[4].c_str()};
+}
+
+std::string trim_lower(std::string s) {
+  auto b = s.find_first_not_of(" \t\r\n");
+  s = b == std::string::npos ? "" : s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+void to_json(nlohmann::json& j, const Project& p) {
+  j = {{"id", p.id},
+       {"name", p.name},
+       {"account_scope_id", p.account_scope_id},
+       {"created_at", p.created_at},
+       {"phase", p.phase}};
+}
+
+bool is_legacy_name(const std::string& name) { return trim_lower(name) == kLegacyName; }
+
+std::vector<Project> list(pqxx::connection& conn) {
+  pqxx::read_transaction tx(conn);
+  std::vector<Project> out;
+  for (const auto& r : tx.exec(std::string("SELECT ") + kColumns +
+                               " FROM projects WHERE lower(btrim(name)) <> '" + kLegacyName +
+                               "' ORDER BY created_at DESC, id"))
+    out.push_back(from_row(r));
+  return out;
+}
+
+Project get(pqxx::connection& conn, const std::string& id) {
+  pqxx::read_transaction tx(conn);
+  auto rows = tx.exec_params(std::string("SELECT ") + kColumns + " FROM projects WHERE id = $1::uuid", id);
+  if (rows.empty() || is_legacy_name(rows[0][1].c_str()))
+    throw not_found("project_not_found", "project " + id + " not found");
+  return from_row(rows[0]);
+}
+
+Project create(pqxx::connection& conn, const NewProject& input, const Actor& actor) {
+  if (is_legacy_name(input.name))
+    throw Error(ErrorClass::invalid_params, "reserved_name", "project name '" + input.name + "' is reserved",
+                nlohmann::json::array({validation_issue("name", "project name is reserved", "custom")}));
+  pqxx::work tx(conn);
+  pqxx::result scope;
+  if (input.account_scope_key) {
+    scope = tx.exec_params(
+        "INSERT INTO account_scopes (scope_key, name) VALUES ($1, coalesce($2, 'Project account scope')) "
+        "ON CONFLICT (scope_key) DO UPDATE SET name = coalesce($2, account_scopes.name) RETURNING id::text",
+        *input.account_scope_key, input.account_scope_name);
+  } else {
+    scope = tx.exec("SELECT id::text FROM account_scopes WHERE scope_key = 'default'");
+    if (scope.empty())
+      throw Error(ErrorClass::internal, "account_scope_resolve_failed", "the default account scope is missing");
+  }
+  auto row = tx.exec_params1(std::string("INSERT INTO projects (name, account_scope_id) VALUES ($1, $2::uuid) "
+                                         "RETURNING ") + kColumns,
+                             input.name, scope[0][0].c_str());
+  Project p = from_row(row);
+  audit::write(tx, {p.id, actor.username, "project.create", "project", p.id, "ok", actor.request_id,
+                    {{"name", p.name}, {"account_scope_id", p.account_scope_id}}});
+  tx.commit();
+  return p;
+}
+
+}  // namespace labctl::projects

@@ -1,0 +1,13 @@
+#pragma once
+// Each file under src/ops/ declares one family of operations.
+#include <vector>
+
+#include "labctl/ops/operation.hpp"
+
+namespace labctl::ops {
+
+std::vector<Operation> system_operations();
+std::vector<Operation> database_operations();
+std::vector<Operation> project_operations();
+
+}  // namespace labctl::ops

@@ -1,0 +1,58 @@
+// projects list | create | show
+#include "labctl/domains/projects/projects.hpp"
+#include "labctl/ops/context.hpp"
+#include "operation_sets.hpp"
+
+namespace labctl::ops {
+
+std::vector<Operation> project_operations() {
+  const std::vector<std::string> columns = {"id", "name", "account_scope_id", "created_at"};
+  return {
+      {.name = "projects.list",
+       .cli_path = {"projects", "list"},
+       .http = HttpRoute{"GET", "/projects"},
+       .summary = "List projects, newest first",
+       .example = "labctl projects list --output csv",
+       .rows = "projects",
+       .columns = columns,
+       .handler = [](Context& ctx, const Params&) -> json {
+         return {{"projects", projects::list(ctx.conn())},
+                 {"active_project_id", ctx.project_id ? json(*ctx.project_id) : json()},
+                 {"account_scope_id", nullptr}};
+       }},
+      {.name = "projects.create",
+       .cli_path = {"projects", "create"},
+       .http = HttpRoute{"POST", "/projects", 201},
+       .summary = "Create a project (in the `default` account scope unless a scope key is given)",
+       .example = "labctl projects create 'Acme website' --account-scope-key acme",
+       .params = {{.name = "name", .help = "project name, 2 to 160 characters", .min = 2, .max = 160,
+                   .required = true, .positional = true, .metavar = "NAME"},
+                  {.name = "account_scope_key", .help = "account scope to create the project in (upserted)",
+                   .max = 200, .lowercased = true, .metavar = "KEY"},
+                  {.name = "account_scope_name", .help = "name for a new account scope", .max = 160,
+                   .metavar = "NAME"}},
+       .mutating = true,
+       .permission = "project.create",
+       .rows = "project",
+       .columns = columns,
+       .handler = [](Context& ctx, const Params& p) -> json {
+         auto project = projects::create(
+             ctx.conn(), {p.str("name"), p.opt_str("account_scope_key"), p.opt_str("account_scope_name")},
+             {ctx.actor, ctx.request_id});
+         return {{"project", project}};
+       }},
+      {.name = "projects.show",
+       .cli_path = {"projects", "show"},
+       .summary = "Show one project",
+       .example = "labctl projects show 0d4e5c1a-8f5e-4d8e-9a3b-1c2d3e4f5a6b --output json",
+       .params = {{.name = "id", .type = ParamType::uuid, .help = "project id", .required = true,
+                   .positional = true, .metavar = "ID"}},
+       .rows = "project",
+       .columns = {"id", "name", "account_scope_id", "created_at", "phase"},
+       .handler = [](Context& ctx, const Params& p) -> json {
+         return {{"project", projects::get(ctx.conn(), p.str("id"))}};
+       }},
+  };
+}
+
+}  // namespace labctl::ops
