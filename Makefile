@@ -1,0 +1,50 @@
+# labctl: the two commands of the README are `make demo` and `make test`.
+BUILD ?= build
+JOBS  ?= $(shell nproc)
+SUDO  := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+LABCTL = $(BUILD)/labctl
+
+# Debian 12 packages: toolchain, libraries, PostgreSQL server for the private cluster.
+DEPS = g++ cmake make pkg-config curl \
+       libcli11-dev libpqxx-dev nlohmann-json3-dev libcurl4-openssl-dev libspdlog-dev \
+       libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libtomlplusplus-dev doctest-dev libhnswlib-dev \
+       postgresql-15 postgresql-contrib postgresql-client-15
+
+.PHONY: deps build demo test docs bench clean
+
+deps:
+	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  $(SUDO) apt-get update -q && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The main job on embedded defaults: private database, migrations, a project, serve answering /health.
+demo: build
+	$(LABCTL) db up
+	$(LABCTL) projects list --output csv | grep -q ',Demo project,' || $(LABCTL) projects create 'Demo project'
+	$(LABCTL) projects list
+	@set -e; out=$$(mktemp); $(LABCTL) serve --port 0 > $$out & pid=$$!; \
+	  for i in $$(seq 50); do grep -q listening $$out && break; sleep 0.1; done; \
+	  url=$$(sed -n 's/^listening on //p' $$out); \
+	  echo "GET $$url/health"; curl -fsS $$url/health; echo; \
+	  kill $$pid; wait $$pid; rm -f $$out
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure
+
+docs: build
+	$(LABCTL) completion bash > completions/labctl.bash
+	$(LABCTL) completion zsh > completions/_labctl
+	$(LABCTL) completion fish > completions/labctl.fish
+	rm -f man/*.1 && $(LABCTL) man --dir man > /dev/null
+
+bench: build
+	$(BUILD)/tests/cli_startup_bench
+
+clean:
+	rm -rf $(BUILD)

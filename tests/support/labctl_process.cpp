@@ -1,0 +1,125 @@
+#include "support/labctl_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "support/test_cluster.hpp"
+
+namespace labctl::test {
+namespace {
+
+std::vector<char*> c_strings(std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (auto& s : v) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// fork + exec labctl with exactly `env`; stdout/stderr go to the given fds.
+pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env, int out_fd,
+            int err_fd) {
+  std::vector<std::string> argv = {LABCTL_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<std::string> envp;
+  for (const auto& [k, v] : env) envp.push_back(k + "=" + v);
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, STDIN_FILENO);
+    dup2(out_fd, STDOUT_FILENO);
+    dup2(err_fd, STDERR_FILENO);
+    auto a = c_strings(argv);
+    auto e = c_strings(envp);
+    execve(a[0], a.data(), e.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+std::map<std::string, std::string> test_env(const std::string& database_url) {
+  static const auto home = temp_dir("labctl-test-home");
+  std::map<std::string, std::string> env = {
+      {"PATH", "/usr/local/bin:/usr/bin:/bin"},
+      {"HOME", home.string()},
+      {"XDG_CONFIG_HOME", (home / "config").string()},
+      {"XDG_DATA_HOME", (home / "data").string()},
+      {"LABCTL_LOG_FORMAT", "json"},
+  };
+  if (!database_url.empty()) env["DATABASE_URL"] = database_url;
+  return env;
+}
+
+Run labctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+  auto dir = temp_dir("labctl-run");
+  std::string out_path = (dir / "out").string(), err_path = (dir / "err").string();
+  int out = open(out_path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  int err = open(err_path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  pid_t pid = spawn(args, env, out, err);
+  close(out);
+  close(err);
+  int code = wait_exit(pid);
+  return {code, slurp(out_path), slurp(err_path)};
+}
+
+Server::Server(const std::map<std::string, std::string>& env, std::vector<std::string> extra_args) {
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  auto err_path = (temp_dir("labctl-serve") / "err").string();
+  int err = open(err_path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  std::vector<std::string> args = {"serve", "--host", "127.0.0.1", "--port", "0"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  pid_ = spawn(args, env, fds[1], err);
+  close(fds[1]);
+  close(err);
+  // The first stdout line is "listening on http://127.0.0.1:PORT".
+  std::string line;
+  char c;
+  while (read(fds[0], &c, 1) == 1 && c != '\n') line.push_back(c);
+  close(fds[0]);
+  auto colon = line.rfind(':');
+  if (line.rfind("listening on http://", 0) != 0 || colon == std::string::npos) {
+    stop();
+    throw std::runtime_error("labctl serve did not start: " + slurp(err_path));
+  }
+  port_ = std::stoi(line.substr(colon + 1));
+}
+
+Server::~Server() { stop(); }
+
+httplib::Client Server::client() const {
+  httplib::Client c("127.0.0.1", port_);
+  c.set_read_timeout(30, 0);
+  return c;
+}
+
+int Server::stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int code = wait_exit(pid_);
+  pid_ = -1;
+  return code;
+}
+
+}  // namespace labctl::test
