@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <unistd.h>
 
 #include "labctl/core/error.hpp"
 
@@ -61,7 +62,7 @@ const std::vector<ConfigKey>& config_keys() {
       {"database.url", {"LABCTL_DATABASE_URL", "DATABASE_URL"}, "",
        "PostgreSQL connection URL; empty = labctl's own private cluster", true},
       {"database.data_dir", {"LABCTL_DATA_DIR"}, "",
-       "where the private cluster lives (default $XDG_DATA_HOME/labctl/pg)"},
+       "where the private cluster lives (default $XDG_DATA_HOME/labctl/pg; as root /var/lib/labctl/pg)"},
       {"database.pg_bindir", {"LABCTL_PG_BINDIR"}, "",
        "PostgreSQL server binaries for the private cluster (default: newest /usr/lib/postgresql/*/bin)"},
       {"database.pool_size", {"LABCTL_DB_POOL_SIZE"}, "8", "connections `serve` keeps open"},
@@ -125,10 +126,13 @@ Config Config::load_from(const std::map<std::string, std::string>& env,
       }
     }
   }
-  // Derived default: the private cluster's home follows the XDG base directory spec.
+  // Derived default: the private cluster's home follows the XDG base directory spec. Under
+  // root the server runs as an unprivileged user that cannot enter /root, so root's default
+  // is the system location for a service's state instead.
   if (cfg.values_["database.data_dir"].value.empty()) {
     auto it = env.find("XDG_DATA_HOME");
     std::string base = it != env.end() && !it->second.empty() ? it->second
+                       : geteuid() == 0                       ? "/var/lib"
                                                               : home_dir(env) + "/.local/share";
     cfg.values_["database.data_dir"] = {base + "/labctl/pg", "default"};
   }
