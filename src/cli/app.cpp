@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <map>
+#include <set>
 #include <spdlog/spdlog.h>
 
 #include "labctl/cli/render.hpp"
@@ -32,7 +33,6 @@ CLI::Option* add_param(CLI::App& cmd, const ops::Param& p, Typed& typed) {
   if (p.type == ops::ParamType::boolean && !p.positional) return cmd.add_flag(names, typed.flags[p.name], p.help);
   auto* opt = cmd.add_option(names, typed.values[p.name], p.help);
   if (!p.metavar.empty()) opt->type_name(p.metavar);
-  if (p.positional && p.required) opt->required();
   return opt;
 }
 
@@ -60,6 +60,45 @@ int report(const Error& e, const std::string& format) {
     std::cerr << "labctl: " << first_line(e.what()) << std::endl;
   }
   return exit_code(e.error_class());
+}
+
+std::string command_line(const std::vector<std::string>& path) {
+  std::string out = "labctl";
+  for (const auto& w : path) out += " " + w;
+  return out;
+}
+
+// "labctl projects frob" → unknown command 'frob' for 'labctl projects' (list, create, show).
+std::string missing_command_message(int argc, char** argv,
+                                    const std::map<std::vector<std::string>, CLI::App*>& commands) {
+  std::vector<std::string> path;
+  auto children = [&](const std::vector<std::string>& parent) {
+    std::string names;
+    for (const auto& [p, _] : commands)
+      if (p.size() == parent.size() + 1 && std::equal(parent.begin(), parent.end(), p.begin()))
+        names += (names.empty() ? "" : ", ") + p.back();
+    return names;
+  };
+  std::set<std::string> with_value;
+  for (const auto& p : ops::global_cli_options())
+    if (p.type != ops::ParamType::boolean) {
+      with_value.insert("--" + ops::cli_flag(p));
+      if (!p.short_flag.empty()) with_value.insert("-" + p.short_flag);
+    }
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (with_value.count(word)) {
+      ++i;
+      continue;
+    }
+    if (word.rfind("-", 0) == 0) continue;
+    auto next = path;
+    next.push_back(word);
+    if (!commands.count(next))
+      return "unknown command '" + word + "' for '" + command_line(path) + "' (commands: " + children(path) + ")";
+    path = next;
+  }
+  return "'" + command_line(path) + "' needs a command: " + children(path);
 }
 
 std::string os_user() {
@@ -113,6 +152,11 @@ int run(int argc, char** argv, const ops::Services& services) {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
     return app.exit(e);  // --help, --version
+  } catch (const CLI::RequiredError& e) {
+    bool subcommand = std::string(e.what()).find("subcommand") != std::string::npos;
+    std::cerr << "labctl: " << (subcommand ? missing_command_message(argc, argv, commands) : first_line(e.what()))
+              << " (see 'labctl --help')" << std::endl;
+    return exit_code(ErrorClass::invalid_params);
   } catch (const CLI::ParseError& e) {
     std::cerr << "labctl: " << first_line(e.what()) << " (see 'labctl --help')" << std::endl;
     return exit_code(ErrorClass::invalid_params);

@@ -102,7 +102,14 @@ TEST_CASE("bad input: one line on stderr, a documented exit code, nothing writte
   auto usage = test::labctl({"projects", "create", "a", "b", "c"}, env);
   CHECK(usage.exit_code == 2);
   CHECK(lines(usage.err) == 1);
-  CHECK(test::labctl({"frobnicate"}, env).exit_code == 2);
+  auto unknown = test::labctl({"projects", "frob"}, env);
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err ==
+        "labctl: unknown command 'frob' for 'labctl projects' (commands: create, list, show) (see 'labctl --help')\n");
+  auto group = test::labctl({"-o", "json", "db"}, env);
+  CHECK(group.exit_code == 2);
+  CHECK(group.err == "labctl: 'labctl db' needs a command: down, migrate, reset, shell, status, up (see 'labctl --help')\n");
+  CHECK(test::labctl({"projects", "create"}, env).err == "labctl: NAME is required\n");
   CHECK(test::labctl({"projects", "list", "--output", "xml"}, env).exit_code == 2);
 }
 
