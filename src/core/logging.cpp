@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <cstdio>
+#include <ctime>
 
 #include "labctl/core/error.hpp"
 
@@ -16,9 +18,15 @@ namespace {
 class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    auto ts = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch());
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
+    std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm utc{};
+    gmtime_r(&secs, &utc);
+    char ts[32];
+    std::snprintf(ts + std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &utc), 8, ".%03dZ",
+                  static_cast<int>(ms % 1000));
     nlohmann::json line = {
-        {"ts_ms", ts.count()},
+        {"ts", ts},
         {"level", spdlog::level::to_string_view(msg.level).data()},
         {"msg", std::string(msg.payload.data(), msg.payload.size())},
     };

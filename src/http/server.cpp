@@ -144,6 +144,7 @@ class ApiServer {
         route = prefix + op.http->path;
         auto params = ops::validate(op, request_input(req, *match), ops::Frontend::http, &config_);
         std::optional<db::ConnectionPool::Lease> lease;
+        // serve() brought the schema up to date before listening, so check_schema is moot here.
         ops::Context ctx(config_, database_, ops::Frontend::http, request_id, [&](bool) -> pqxx::connection& {
           if (!lease) lease.emplace(pool_.acquire());
           return **lease;
