@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <unistd.h>
@@ -79,6 +80,37 @@ const std::vector<ConfigKey>& config_keys() {
       {"log.format", {"LABCTL_LOG_FORMAT"}, "auto", "auto (text on a TTY, JSON lines otherwise), text or json"},
       {"output.format", {"LABCTL_OUTPUT"}, "table", "default --output: table, json, ndjson or csv"},
       {"project.default", {"LABCTL_PROJECT"}, "", "project id used when --project is not given"},
+      // Connectors (spec/connectors.md); integer settings are clamped into their range.
+      {"connectors.mode", {"CONNECTOR_MODE"}, "http", "http (mcp is not available)"},
+      {"connectors.retry_base_seconds", {"CONNECTOR_RETRY_BASE_SECONDS"}, "30", "first retry delay of a failed sync", false, 5, 300},
+      {"connectors.max_retries", {"CONNECTOR_MAX_RETRIES"}, "5", "attempts before an error is dead-lettered", false, 1, 20},
+      {"connectors.min_completeness_pct", {"CONNECTOR_RECONCILIATION_MIN_COMPLETENESS_PCT"}, "95",
+       "reconciliation threshold for warnings and `labctl reconcile`", false, 0, 100},
+      {"connectors.http_timeout_ms", {"CONNECTOR_HTTP_TIMEOUT_MS"}, "20000", "per-attempt timeout of connector HTTP calls", false, 100, 300000},
+      {"connectors.http_retries", {"CONNECTOR_HTTP_RETRIES"}, "2", "retries of a failed connector HTTP call", false, 0, 10},
+      {"connectors.backoff_ms", {"CONNECTOR_HTTP_BACKOFF_MS"}, "500", "first backoff of a retried HTTP call (doubles, with jitter)", false, 1, 60000},
+      {"connectors.retry_after_cap_ms", {"CONNECTOR_HTTP_RETRY_AFTER_CAP_MS"}, "120000", "longest Retry-After honoured", false, 1000, 600000},
+      {"chatwoot.base_url", {"CHATWOOT_BASE_URL"}, "", "Chatwoot base URL, e.g. https://chat.example.com"},
+      {"chatwoot.api_token", {"CHATWOOT_API_TOKEN"}, "", "Chatwoot API access token", true},
+      {"chatwoot.account_id", {"CHATWOOT_ACCOUNT_ID"}, "", "account bound to the first project that syncs without a binding"},
+      {"chatwoot.conversations_limit", {"CHATWOOT_CONVERSATIONS_LIMIT"}, "60", "conversations per run (--full: no limit)", false, 1, 100000},
+      {"chatwoot.messages_limit", {"CHATWOOT_MESSAGES_LIMIT"}, "300", "messages per conversation per run", false, 1, 100000},
+      {"chatwoot.lookback_days", {"CHATWOOT_LOOKBACK_DAYS"}, "7", "how far back the first run reaches", false, 1, 3650},
+      {"chatwoot.per_page", {"CHATWOOT_CONVERSATIONS_PER_PAGE"}, "25", "conversations per page", false, 1, 100},
+      {"chatwoot.pages_limit", {"CHATWOOT_PAGES_LIMIT"}, "20", "conversation pages per run (--full: no limit)", false, 1, 100000},
+      {"linear.base_url", {"LINEAR_BASE_URL"}, "https://api.linear.app/graphql", "Linear GraphQL endpoint"},
+      {"linear.api_token", {"LINEAR_API_TOKEN"}, "", "Linear API key (sent without Bearer)", true},
+      {"linear.workspace_id", {"LINEAR_WORKSPACE_ID"}, "", "workspace bound to the first project that syncs without a binding"},
+      {"linear.sync_limit", {"LINEAR_SYNC_LIMIT"}, "200", "records per GraphQL page", false, 1, 1000},
+      {"linear.max_pages", {"LINEAR_SYNC_MAX_PAGES"}, "100", "issue pages per run", false, 1, 100000},
+      {"attio.base_url", {"ATTIO_BASE_URL"}, "https://api.attio.com", "Attio API base URL"},
+      {"attio.api_token", {"ATTIO_API_TOKEN"}, "", "Attio API token (sent as Bearer)", true},
+      {"attio.workspace_id", {"ATTIO_WORKSPACE_ID"}, "", "workspace bound to the first project that syncs without a binding"},
+      {"attio.sync_limit", {"ATTIO_SYNC_LIMIT"}, "200", "records per page", false, 1, 1000},
+      {"attio.max_pages", {"ATTIO_SYNC_MAX_PAGES"}, "50", "pages per object per run", false, 1, 100000},
+      {"rag.chunk_size", {"CHUNK_SIZE"}, "1000", "characters per message chunk", false, 200, 4000},
+      {"rag.min_embed_chars", {"MIN_EMBED_CHARS"}, "30", "shortest message text that is chunked", false, 1, 2000},
+      {"rag.embedding_model", {"EMBEDDING_MODEL"}, "text-embedding-3-small", "model recorded on new chunks"},
   };
   return keys;
 }
@@ -156,8 +188,10 @@ int Config::get_int(const std::string& key) const {
   const auto& e = entry(key);
   try {
     size_t used = 0;
-    int v = std::stoi(e.value, &used);
-    if (used == e.value.size()) return v;
+    long long v = std::stoll(e.value, &used);
+    const auto* k = find_key(key);
+    if (k && k->max > k->min) v = std::clamp(v, k->min, k->max);
+    if (used == e.value.size()) return static_cast<int>(v);
   } catch (const std::exception&) {
   }
   throw config_error("config key '" + key + "' (" + e.source + ") must be an integer, got '" + e.value + "'");

@@ -60,11 +60,14 @@ std::string sanitize_request_id(std::string_view incoming) {
   return out.empty() ? random_uuid_v4() : out;
 }
 
-std::string sha256_hex(std::string_view data) {
+static std::string digest_hex(std::string_view data, const EVP_MD* algorithm) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), md.data(), &len, algorithm, nullptr);
   return to_hex(md.data(), len);
 }
+
+std::string sha256_hex(std::string_view data) { return digest_hex(data, EVP_sha256()); }
+std::string sha1_hex(std::string_view data) { return digest_hex(data, EVP_sha1()); }
 
 }  // namespace labctl

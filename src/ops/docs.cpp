@@ -258,6 +258,7 @@ std::string main_page() {
   s << ".SH CONFIGURATION\nPrecedence: flags, then environment, then the TOML file, then defaults.\n";
   for (const auto& k : config_keys()) {
     s << ".TP\n.B " << roff(k.name) << "\n" << roff(k.help);
+    if (k.max > k.min) s << roff(" (" + std::to_string(k.min) + ".." + std::to_string(k.max) + ")");
     if (!k.env.empty()) s << roff(" (environment: " + join(k.env, ", ") + ")");
     s << "\n";
   }

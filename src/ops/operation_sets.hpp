@@ -9,5 +9,6 @@ namespace labctl::ops {
 std::vector<Operation> system_operations();
 std::vector<Operation> database_operations();
 std::vector<Operation> project_operations();
+std::vector<Operation> connector_operations();
 
 }  // namespace labctl::ops

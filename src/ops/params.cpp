@@ -103,6 +103,17 @@ class Checker {
   }
 
   json coerce_integer(const Param& p, const json& raw) const {
+    bool clamp = fe_ == Frontend::http && p.out_of_range == OutOfRange::clamp;
+    try {
+      return integer_in_range(p, raw, clamp);
+    } catch (const Problem&) {
+      // Lenient list limits (api.md §1.6): over HTTP a non-numeric value gets the default.
+      if (clamp && !p.default_value.is_null()) return p.default_value;
+      throw;
+    }
+  }
+
+  json integer_in_range(const Param& p, const json& raw, bool clamp) const {
     double v = 0;
     if (raw.is_number()) {
       v = raw.get<double>();
@@ -115,7 +126,6 @@ class Checker {
       throw Problem{label(p) + " must be an integer", "invalid_type"};
     }
     if (!std::isfinite(v) || v != std::floor(v)) throw Problem{label(p) + " must be an integer", "invalid_type"};
-    bool clamp = fe_ == Frontend::http && p.out_of_range == OutOfRange::clamp;
     if (p.min && v < static_cast<double>(*p.min)) {
       if (clamp) return *p.min;
       throw Problem{label(p) + " must be at least " + std::to_string(*p.min), "too_small"};

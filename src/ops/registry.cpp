@@ -7,7 +7,7 @@ namespace labctl::ops {
 const std::vector<Operation>& registry() {
   static const std::vector<Operation> all = [] {
     std::vector<Operation> ops;
-    for (auto family : {system_operations, database_operations, project_operations})
+    for (auto family : {system_operations, database_operations, project_operations, connector_operations})
       for (auto& op : family()) ops.push_back(std::move(op));
     return ops;
   }();
@@ -19,6 +19,8 @@ const std::vector<CommandGroup>& command_groups() {
       {{"db"}, "The database: labctl's private cluster, migrations, status"},
       {{"config"}, "Effective configuration"},
       {{"projects"}, "Projects: the unit of ingestion, scheduling and data"},
+      {{"sources"}, "Which external account or workspace feeds which project"},
+      {{"connectors"}, "Connector sync state, errors and the retry queue"},
   };
   return groups;
 }

@@ -32,5 +32,6 @@ TEST_CASE("request ids are sanitised as spec/api.md §1.3 says") {
 TEST_CASE("sha256_hex matches the known digest") {
   CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(sha1_hex("abc") == "a9993e364706816aba3e25717850c26c9cd0d89d");
   CHECK(random_hex(24).size() == 48);
 }

@@ -66,6 +66,11 @@ TEST_CASE("integers accept numeric strings, reject fractions, and clamp only ove
                          .out_of_range = OutOfRange::clamp}});
   CHECK(validate(clamp, {{"limit", 9000}}, Frontend::http, nullptr).integer("limit") == 500);
   CHECK(validate(clamp, {{"limit", -3}}, Frontend::http, nullptr).integer("limit") == 1);
+  auto lenient = op_with({{.name = "limit", .type = ParamType::integer, .default_value = 100, .min = 1, .max = 500,
+                           .out_of_range = OutOfRange::clamp}});
+  CHECK(validate(lenient, {{"limit", "lots"}}, Frontend::http, nullptr).integer("limit") == 100);
+  CHECK(validate(lenient, {{"limit", "2.5"}}, Frontend::http, nullptr).integer("limit") == 100);
+  CHECK(error_of(lenient, {{"limit", "lots"}}, Frontend::cli).details()[0]["code"] == "invalid_type");
   // The CLI rejects what HTTP clamps, naming the flag.
   auto e = error_of(clamp, {{"limit", "9000"}}, Frontend::cli);
   CHECK(std::string(e.what()) == "--limit must be at most 500");

@@ -14,6 +14,7 @@ struct ConfigKey {
   std::string default_value;         // "" = unset
   std::string help;
   bool secret = false;               // shown as *** (URLs: only the password)
+  long long min = 0, max = 0;        // integers: clamped into [min, max] when max > min
 };
 
 const std::vector<ConfigKey>& config_keys();

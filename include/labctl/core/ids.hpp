@@ -12,5 +12,6 @@ std::string random_uuid_v4();
 std::string sanitize_request_id(std::string_view incoming);
 std::string random_hex(size_t bytes);
 std::string sha256_hex(std::string_view data);
+std::string sha1_hex(std::string_view data);
 
 }  // namespace labctl

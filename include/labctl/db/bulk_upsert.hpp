@@ -1,5 +1,5 @@
 #pragma once
-// Bulk writes: COPY a batch into a temporary table, then one INSERT … ON CONFLICT.
+// Bulk writes: a whole batch in one INSERT … SELECT FROM unnest(text arrays) … ON CONFLICT.
 // Never a round trip per row.
 #include <optional>
 #include <pqxx/pqxx>
@@ -9,7 +9,7 @@
 
 namespace labctl::db {
 
-// One value in PostgreSQL's text input form (what COPY reads); nullopt is NULL.
+// One value in PostgreSQL's text input form; nullopt is NULL.
 // timestamptz: ISO-8601; jsonb: compact JSON; boolean: "t"/"f"; text[]: an array literal.
 using Cell = std::optional<std::string>;
 using Row = std::vector<Cell>;

@@ -1,14 +1,13 @@
 #include "labctl/domains/projects/projects.hpp"
 
 #include "labctl/core/error.hpp"
+#include "labctl/db/sql_time.hpp"
 #include "labctl/domains/audit/audit_log.hpp"
 
 namespace labctl::projects {
 namespace {
 
-constexpr const char* kColumns =
-    "id::text, name, account_scope_id::text, "
-    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), phase::text";
+const std::string kColumns = "id::text, name, account_scope_id::text, " + db::iso_utc("created_at") + ", phase::text";
 
 Project from_row(const pqxx::row& r) {
   return {r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(), r[4].c_str()};
@@ -36,7 +35,7 @@ bool is_legacy_name(const std::string& name) { return trim_lower(name) == kLegac
 std::vector<Project> list(pqxx::connection& conn) {
   pqxx::read_transaction tx(conn);
   std::vector<Project> out;
-  for (const auto& r : tx.exec(std::string("SELECT ") + kColumns +
+  for (const auto& r : tx.exec("SELECT " + kColumns +
                                " FROM projects WHERE lower(btrim(name)) <> '" + kLegacyName +
                                "' ORDER BY created_at DESC, id"))
     out.push_back(from_row(r));
@@ -45,7 +44,7 @@ std::vector<Project> list(pqxx::connection& conn) {
 
 Project get(pqxx::connection& conn, const std::string& id) {
   pqxx::read_transaction tx(conn);
-  auto rows = tx.exec_params(std::string("SELECT ") + kColumns + " FROM projects WHERE id = $1::uuid", id);
+  auto rows = tx.exec_params("SELECT " + kColumns + " FROM projects WHERE id = $1::uuid", id);
   if (rows.empty() || is_legacy_name(rows[0][1].c_str()))
     throw not_found("project_not_found", "project " + id + " not found");
   return from_row(rows[0]);
@@ -67,8 +66,7 @@ Project create(pqxx::connection& conn, const NewProject& input, const Actor& act
     if (scope.empty())
       throw Error(ErrorClass::internal, "account_scope_resolve_failed", "the default account scope is missing");
   }
-  auto row = tx.exec_params1(std::string("INSERT INTO projects (name, account_scope_id) VALUES ($1, $2::uuid) "
-                                         "RETURNING ") + kColumns,
+  auto row = tx.exec_params1("INSERT INTO projects (name, account_scope_id) VALUES ($1, $2::uuid) RETURNING " + kColumns,
                              input.name, scope[0][0].c_str());
   Project p = from_row(row);
   audit::write(tx, {p.id, actor.username, "project.create", "project", p.id, "ok", actor.request_id,
