@@ -107,6 +107,7 @@ SandboxServer::SandboxServer(DatasetOptions data, FaultScript faults) : dataset_
   // Enough workers that delayed requests do not starve the rest.
   server_.new_task_queue = [] { return new httplib::ThreadPool(32); };
   server_.set_payload_max_length(8 * 1024 * 1024);
+  server_.set_tcp_nodelay(true);  // else small responses wait out delayed ACKs (~40 ms each)
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res); };
   server_.Get(".*", handler);
   server_.Post(".*", handler);
