@@ -9,6 +9,7 @@
 #include <set>
 #include <spdlog/spdlog.h>
 
+#include "labctl/cli/progress_line.hpp"
 #include "labctl/cli/render.hpp"
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
@@ -200,10 +201,13 @@ int run(int argc, char** argv, const ops::Services& services) {
     ctx.actor = os_user();
 
     auto params = ops::validate(*op, typed_input(op->params, *cmd, typed[op]), ops::Frontend::cli, &config);
+    ProgressLine progress(verbosity >= 0 && isatty(STDERR_FILENO));
+    if (progress.enabled()) ctx.progress = [&progress](const std::string& line) { progress.show(line); };
     json result = op->handler(ctx, params);
+    progress.clear();
     render(*op, result, format, std::cout);
     std::cout.flush();
-    return 0;
+    return op->exit_code ? op->exit_code(result) : 0;
   } catch (const Error& e) {
     return report(e, format);
   } catch (const pqxx::broken_connection& e) {

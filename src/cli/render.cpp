@@ -27,8 +27,10 @@ size_t display_width(const std::string& s) {
 
 // The rows to print: the `rows` field (array, or one object) or the whole result as key/value pairs.
 json rows_of(const ops::Operation& op, const json& result, std::vector<std::string>& columns) {
-  if (!op.rows.empty() && result.contains(op.rows)) {
-    json rows = result.at(op.rows);
+  std::string pointer = "/" + op.rows;
+  std::replace(pointer.begin(), pointer.end(), '.', '/');
+  if (!op.rows.empty() && result.contains(json::json_pointer(pointer))) {
+    json rows = result.at(json::json_pointer(pointer));
     if (rows.is_object()) rows = json::array({rows});
     columns = op.columns;
     if (columns.empty() && !rows.empty())

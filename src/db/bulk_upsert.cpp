@@ -107,14 +107,19 @@ UpsertCount bulk_upsert(pqxx::work& tx, const UpsertSpec& spec, const std::vecto
   arrays.push_back(project_id);
   arrays.push_back(account_scope_id);
 
+  auto contains = [](const std::vector<std::string>& v, const std::string& c) {
+    return std::find(v.begin(), v.end(), c) != v.end();
+  };
   std::vector<std::string> updates, current, incoming;
   for (const auto& c : spec.columns) {
-    if (std::find(spec.conflict_key.begin(), spec.conflict_key.end(), c) != spec.conflict_key.end()) continue;
+    if (contains(spec.conflict_key, c)) continue;
     std::string value = spec.keep_existing.count(c) ? "coalesce(t." + c + ", excluded." + c + ")" : "excluded." + c;
     updates.push_back(c + " = " + value);
+    if (!spec.compare.empty() && !contains(spec.compare, c)) continue;
     current.push_back("t." + c);
     incoming.push_back(value);
   }
+  updates.insert(updates.end(), spec.set_on_change.begin(), spec.set_on_change.end());
   std::string on_conflict =
       updates.empty() ? "DO NOTHING"
                       : "DO UPDATE SET " + join(updates, ", ") + " WHERE (" + join(current, ", ") +

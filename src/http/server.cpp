@@ -37,6 +37,7 @@ class ApiServer {
         production_(config.get("server.environment") == "production") {
     server_.set_payload_max_length(kMaxBody);
     server_.set_keep_alive_max_count(1000);
+    server_.set_tcp_nodelay(true);
     auto handler = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res); };
     server_.Get(".*", handler);
     server_.Post(".*", handler);

@@ -10,5 +10,6 @@ std::vector<Operation> system_operations();
 std::vector<Operation> database_operations();
 std::vector<Operation> project_operations();
 std::vector<Operation> connector_operations();
+std::vector<Operation> sync_operations();
 
 }  // namespace labctl::ops

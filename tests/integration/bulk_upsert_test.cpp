@@ -55,6 +55,29 @@ TEST_CASE("bulk_upsert inserts, updates only what changed, keeps the first of du
   CHECK(read.exec1("SELECT count(*) FROM cw_messages")[0].as<int>() == 3);
 }
 
+TEST_CASE("compare columns decide what is a change; set_on_change runs only then") {
+  pqxx::connection conn(test::fresh_database());
+  auto p = projects::create(conn, {"Chunks", std::nullopt, std::nullopt}, {std::nullopt, "r"});
+  const db::UpsertSpec chunks{"rag_chunks",
+                              {"message_global_id", "chunk_index", "text", "text_hash", "embedding_model"},
+                              {"message_global_id", "chunk_index"},
+                              {},
+                              {"text_hash"},
+                              {"embedding = NULL", "embedding_status = 'pending'"}};
+  pqxx::work tx(conn);
+  CHECK(db::bulk_upsert(tx, chunks, {{"m1", "0", "hello", "h1", "a"}}, p.id, p.account_scope_id).inserted == 1);
+  tx.exec("UPDATE rag_chunks SET embedding_status = 'ready', embedding = '{1,0}', embedding_dim = 2");
+  // Same hash, another model: not a change, the vector stays.
+  CHECK(db::bulk_upsert(tx, chunks, {{"m1", "0", "hello", "h1", "b"}}, p.id, p.account_scope_id).touched() == 0);
+  CHECK(tx.exec1("SELECT embedding_status FROM rag_chunks")[0].as<std::string>() == "ready");
+  auto changed = db::bulk_upsert(tx, chunks, {{"m1", "0", "hello again", "h2", "a"}}, p.id, p.account_scope_id);
+  CHECK(changed.updated == 1);
+  auto row = tx.exec1("SELECT embedding_status, embedding IS NULL, text FROM rag_chunks");
+  CHECK(row[0].as<std::string>() == "pending");
+  CHECK(row[1].as<bool>());
+  CHECK(row[2].as<std::string>() == "hello again");
+}
+
 TEST_CASE("pg_text_array quotes and escapes") {
   CHECK(db::pg_text_array({}) == "{}");
   CHECK(db::pg_text_array({"a", "b c", "q\"uote", "back\\slash"}) == R"({"a","b c","q\"uote","back\\slash"})");

@@ -19,6 +19,8 @@ struct UpsertSpec {
   std::vector<std::string> columns;       // as in the rows; project_id/account_scope_id are added
   std::vector<std::string> conflict_key;  // the upsert key, e.g. {"id"}
   std::set<std::string> keep_existing;    // a stored non-NULL value wins (cw_messages.created_at)
+  std::vector<std::string> compare;       // a change in these makes an update; empty = every mapped column
+  std::vector<std::string> set_on_change; // extra assignments when updating, e.g. "embedding = NULL"
 };
 
 struct UpsertCount {
@@ -28,7 +30,7 @@ struct UpsertCount {
 };
 
 // Rows are de-duplicated by conflict key, first occurrence wins; an existing row is
-// updated only when a mapped column differs (NULL-safe). Scope columns come from the caller.
+// updated only when a compared column differs (NULL-safe). Scope columns come from the caller.
 UpsertCount bulk_upsert(pqxx::work& tx, const UpsertSpec& spec, const std::vector<Row>& rows,
                         const std::string& project_id, const std::string& account_scope_id);
 

@@ -6,7 +6,7 @@ namespace labctl::db {
 
 // SQL expression rendering `column` (timestamptz) that way; NULL stays NULL.
 inline std::string iso_utc(const std::string& column) {
-  return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+  return "to_char((" + column + ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 }
 
 }  // namespace labctl::db

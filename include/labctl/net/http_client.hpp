@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -59,5 +60,8 @@ class HttpClient {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Percent-encodes everything but RFC 3986's unreserved characters, for a query value.
+std::string query_escape(std::string_view value);
 
 }  // namespace labctl::net

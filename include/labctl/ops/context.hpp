@@ -45,6 +45,7 @@ class Context {
   const Services* services;
   std::optional<std::string> project_id;  // --project, or the session's project
   std::optional<std::string> actor;       // who acts, for audit rows
+  std::function<void(const std::string&)> progress;  // a progress line (CLI on a TTY); may be empty
 
   // A connection whose schema is current.
   pqxx::connection& conn() { return acquire_(true); }

@@ -56,9 +56,10 @@ struct Operation {
   bool mutating = false;               // POST: CSRF / write scope once auth lands
   bool is_public = false;              // served without authentication
   std::string permission;              // role permission required, e.g. project.create
-  std::string rows;                    // result field rendered as rows ("projects"); "" = the object
+  std::string rows;                    // result field rendered as rows ("projects", "result.retried"); "" = the object
   std::vector<std::string> columns;    // table/csv column order for rows
   std::string text;                    // result field written verbatim (metrics, scripts)
+  std::function<int(const json&)> exit_code;  // CLI exit code of a result (a partial failure); none = 0
   Handler handler;
 };
 

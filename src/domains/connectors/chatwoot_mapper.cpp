@@ -237,7 +237,11 @@ const db::UpsertSpec& CwContact::spec() {
                                 {"id", "account_id", "contact_id", "name", "email", "phone_number", "identifier",
                                  "custom_attributes", "data", "updated_at"},
                                 {"id"},
-                                {}};
+                                {},
+                                // updated_at falls back to the conversation's or message's, which differ
+                                // between sightings of one contact: only a change in the contact counts.
+                                {"account_id", "contact_id", "name", "email", "phone_number", "identifier",
+                                 "custom_attributes", "data"}};
   return s;
 }
 db::Row CwContact::cells() const {

@@ -1,0 +1,61 @@
+#pragma once
+// Running connector syncs (connectors.md §7): state, process log, error queue around each
+// connector's pull. Each connector writes page by page: a page's rows commit together, and
+// the connector's cursor commits after the last page, so a run killed anywhere and re-run
+// ends with the same rows as an uninterrupted one (upserts make re-reading harmless).
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+
+namespace labctl {
+class Config;
+namespace net {
+class HttpClient;
+}
+}  // namespace labctl
+
+namespace labctl::connectors {
+
+class ProcessRun;
+
+struct SyncOptions {
+  bool full = false;                                  // ignore cursors and per-run caps: a complete snapshot
+  std::function<void(const std::string&)> progress;  // a line of progress, for a TTY
+};
+
+// What a connector's pull gets.
+struct SyncContext {
+  pqxx::connection& conn;
+  std::string project_id;
+  std::string account_scope_id;
+  const Config& config;
+  const SyncOptions& options;
+  net::HttpClient& http;
+  ProcessRun& process;  // for warnings
+};
+
+using ConnectionFactory = std::function<std::unique_ptr<pqxx::connection>()>;
+
+// One connector: unknown name → 400 unsupported_connector before any write. On failure the
+// error is queued (backoff, dead letter), the state marked failed, and the error rethrown.
+// Returns {connector, mode, result, resolved_errors, duration_ms}.
+nlohmann::json run_connector_sync(pqxx::connection& conn, const std::string& project_id,
+                                  const std::string& account_scope_id, const std::string& connector,
+                                  const Config& config, const SyncOptions& options);
+
+// The three connectors concurrently, each isolated; never throws for a connector's failure.
+// Returns {total, ok, failed, results[]}.
+nlohmann::json run_all_connectors(const ConnectionFactory& connect, const std::string& project_id,
+                                  const std::string& account_scope_id, const Config& config,
+                                  const SyncOptions& options);
+
+// Retries due queued errors (or just the one with id `only`), oldest first, each connector at
+// most once per pass. Returns {due, succeeded, failed, retried[]}.
+nlohmann::json retry_due_errors(pqxx::connection& conn, const std::string& project_id,
+                                const std::string& account_scope_id, const Config& config, int limit,
+                                std::optional<long long> only = std::nullopt);
+
+}  // namespace labctl::connectors

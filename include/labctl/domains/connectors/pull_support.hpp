@@ -1,0 +1,46 @@
+#pragma once
+// What the three pulls share: writing mapped records, the per-source watermark, the
+// incremental window, and the workspace binding with its fallback.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "labctl/db/bulk_upsert.hpp"
+#include "labctl/domains/connectors/connector_sync.hpp"
+
+namespace labctl::connectors {
+
+template <typename T>
+db::UpsertCount write_records(pqxx::work& tx, const std::vector<T>& records, const SyncContext& ctx) {
+  std::vector<db::Row> rows;
+  rows.reserve(records.size());
+  for (const auto& r : records) rows.push_back(r.cells());
+  return db::bulk_upsert(tx, T::spec(), rows, ctx.project_id, ctx.account_scope_id);
+}
+
+struct Watermark {
+  std::optional<std::string> ts;  // ISO-8601
+  std::optional<std::string> id;
+};
+
+Watermark read_watermark(pqxx::connection& conn, const std::string& project_id, const std::string& source);
+void write_watermark(pqxx::connection& conn, const std::string& project_id, const std::string& source,
+                     const Watermark& mark, const nlohmann::json& meta);
+
+// The newest (updated_at, id) seen in a run.
+struct NewestSeen {
+  Watermark mark;
+  void offer(const std::optional<std::string>& updated_at, const std::string& id);
+};
+
+// Incremental runs re-read from the watermark minus an overlap, so a record updated while
+// the previous run paged is seen again; --full or no watermark → everything.
+std::optional<std::string> incremental_since(pqxx::connection& conn, const Watermark& mark, bool full);
+
+// The bound workspace, else the configured id, else "auto-" + the project's first 8 characters.
+std::string workspace_binding(pqxx::connection& conn, const std::string& project_id, const std::string& connector,
+                              const std::string& configured);
+
+}  // namespace labctl::connectors

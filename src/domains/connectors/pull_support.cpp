@@ -1,0 +1,63 @@
+#include "labctl/domains/connectors/pull_support.hpp"
+
+#include "labctl/db/sql_time.hpp"
+#include "labctl/domains/connectors/source_bindings.hpp"
+
+namespace labctl::connectors {
+namespace {
+
+constexpr int kOverlapMinutes = 10;
+
+}  // namespace
+
+Watermark read_watermark(pqxx::connection& conn, const std::string& project_id, const std::string& source) {
+  pqxx::read_transaction tx(conn);
+  auto r = tx.exec_params("SELECT " + db::iso_utc("cursor_ts") + ", cursor_id FROM sync_watermarks "
+                          "WHERE project_id = $1 AND source = $2",
+                          project_id, source);
+  Watermark w;
+  if (!r.empty()) {
+    if (!r[0][0].is_null()) w.ts = r[0][0].c_str();
+    if (!r[0][1].is_null()) w.id = r[0][1].c_str();
+  }
+  return w;
+}
+
+void write_watermark(pqxx::connection& conn, const std::string& project_id, const std::string& source,
+                     const Watermark& mark, const nlohmann::json& meta) {
+  pqxx::work tx(conn);
+  nlohmann::json m = meta;
+  m["synced_at"] = tx.exec1("SELECT " + db::iso_utc("now()"))[0].as<std::string>();
+  tx.exec_params(
+      "INSERT INTO sync_watermarks (project_id, source, cursor_ts, cursor_id, meta, updated_at) "
+      "VALUES ($1, $2, $3::timestamptz, $4, $5::jsonb, now()) ON CONFLICT (project_id, source) DO UPDATE SET "
+      "cursor_ts = excluded.cursor_ts, cursor_id = excluded.cursor_id, meta = excluded.meta, updated_at = now()",
+      project_id, source, mark.ts, mark.id, m.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  tx.commit();
+}
+
+void NewestSeen::offer(const std::optional<std::string>& updated_at, const std::string& id) {
+  if (!updated_at) return;
+  if (!mark.ts || *updated_at > *mark.ts || (*updated_at == *mark.ts && id > mark.id.value_or(""))) {
+    mark.ts = updated_at;
+    mark.id = id;
+  }
+}
+
+std::optional<std::string> incremental_since(pqxx::connection& conn, const Watermark& mark, bool full) {
+  if (full || !mark.ts) return std::nullopt;
+  pqxx::read_transaction tx(conn);
+  return tx.exec_params1("SELECT " + db::iso_utc("$1::timestamptz - make_interval(mins => $2)"), *mark.ts,
+                         kOverlapMinutes)[0].as<std::string>();
+}
+
+std::string workspace_binding(pqxx::connection& conn, const std::string& project_id, const std::string& connector,
+                              const std::string& configured) {
+  pqxx::work tx(conn);
+  auto id = resolve_binding(tx, project_id, connector,
+                            configured.empty() ? "auto-" + project_id.substr(0, 8) : configured);
+  tx.commit();
+  return id;
+}
+
+}  // namespace labctl::connectors

@@ -1,0 +1,42 @@
+#include "labctl/domains/connectors/source_http.hpp"
+
+#include "labctl/core/config.hpp"
+#include "labctl/core/error.hpp"
+
+namespace labctl::connectors {
+
+nlohmann::json fetch_json(net::HttpClient& http, const SourceCall& call) {
+  std::string named = !call.label.empty()
+                          ? call.label
+                          : call.source + " " + call.method + " " + call.endpoint.substr(0, call.endpoint.find('?'));
+  auto response = http.send({call.method, call.base_url + call.endpoint, call.headers, call.body});
+  if (response.status < 200 || response.status >= 300)
+    throw Error(ErrorClass::upstream_failed, "upstream_failed",
+                named + " failed (" + std::to_string(response.status) + ")",
+                nlohmann::json{{"status", response.status}, {"attempts", response.attempts}});
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (body.is_discarded())
+    throw Error(ErrorClass::upstream_failed, "upstream_invalid_json", named + " returned invalid JSON",
+                nlohmann::json{{"body_prefix", response.body.substr(0, 200)}});
+  return body;
+}
+
+net::HttpClient connector_http_client(const Config& config) {
+  net::RetryPolicy policy;
+  policy.max_attempts = 1 + config.get_int("connectors.http_retries");
+  policy.timeout = std::chrono::milliseconds(config.get_int("connectors.http_timeout_ms"));
+  policy.backoff_base = std::chrono::milliseconds(config.get_int("connectors.backoff_ms"));
+  policy.retry_after_cap = std::chrono::milliseconds(config.get_int("connectors.retry_after_cap_ms"));
+  return net::HttpClient(policy);
+}
+
+std::string required_setting(const Config& config, const std::string& key, const std::string& code) {
+  const auto& value = config.get(key);
+  if (!value.empty()) return value;
+  std::string env;
+  for (const auto& k : config_keys())
+    if (k.name == key && !k.env.empty()) env = " (" + k.env.front() + ")";
+  throw Error(ErrorClass::config, code, key + env + " is not set");
+}
+
+}  // namespace labctl::connectors
