@@ -150,6 +150,8 @@ class ApiServer {
           if (!lease) lease.emplace(pool_.acquire());
           return **lease;
         });
+        // Until sessions land, project.default (LABCTL_PROJECT) is every request's active project.
+        if (const auto& project = config_.get("project.default"); !project.empty()) ctx.project_id = project;
         json result = op.handler(ctx, params);
         res.status = op.http->success_status;
         if (!op.text.empty())

@@ -11,5 +11,6 @@ std::vector<Operation> database_operations();
 std::vector<Operation> project_operations();
 std::vector<Operation> connector_operations();
 std::vector<Operation> sync_operations();
+std::vector<Operation> reconciliation_operations();
 
 }  // namespace labctl::ops

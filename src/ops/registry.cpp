@@ -7,7 +7,8 @@ namespace labctl::ops {
 const std::vector<Operation>& registry() {
   static const std::vector<Operation> all = [] {
     std::vector<Operation> ops;
-    for (auto family : {system_operations, database_operations, project_operations, connector_operations, sync_operations})
+    for (auto family : {system_operations, database_operations, project_operations, connector_operations, sync_operations,
+                        reconciliation_operations})
       for (auto& op : family()) ops.push_back(std::move(op));
     return ops;
   }();

@@ -50,11 +50,6 @@ std::string slurp(const std::string& path) {
   return s.str();
 }
 
-int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 }  // namespace
 
@@ -69,6 +64,19 @@ std::map<std::string, std::string> test_env(const std::string& database_url) {
   };
   if (!database_url.empty()) env["DATABASE_URL"] = database_url;
   return env;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+pid_t start_labctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+  int devnull = open("/dev/null", O_WRONLY);
+  pid_t pid = spawn(args, env, devnull, devnull);
+  close(devnull);
+  return pid;
 }
 
 Run labctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {

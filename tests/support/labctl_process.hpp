@@ -21,6 +21,11 @@ std::map<std::string, std::string> test_env(const std::string& database_url);
 
 Run labctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env);
 
+// labctl in the background, output discarded (to be killed mid-run); reap it with wait_exit.
+pid_t start_labctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env);
+// Exit code, or 128 + signal.
+int wait_exit(pid_t pid);
+
 class Server {
  public:
   explicit Server(const std::map<std::string, std::string>& env, std::vector<std::string> extra_args = {});

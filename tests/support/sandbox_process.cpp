@@ -166,6 +166,8 @@ void Sandbox::set_faults(const std::string& spec) {
   body_of(client().Post("/_sandbox/faults", spec, "text/plain"), "POST faults");
 }
 
+json Sandbox::faults() { return body_of(client().Get("/_sandbox/faults"), "GET faults"); }
+
 void Sandbox::reset() { body_of(client().Post("/_sandbox/reset", "", "application/json"), "POST reset"); }
 
 json Sandbox::requests(const std::string& target) {

@@ -33,6 +33,7 @@ class Sandbox {
 
   nlohmann::json tenants();                                 // GET /_sandbox/tenants
   void set_faults(const std::string& spec);                 // POST /_sandbox/faults (text or JSON script)
+  nlohmann::json faults();                                  // GET /_sandbox/faults: rules with their hits
   void reset();                                             // POST /_sandbox/reset: data, faults and log
   nlohmann::json requests(const std::string& target = "");  // GET /_sandbox/requests[?target=]
   nlohmann::json mutate(const nlohmann::json& body);        // POST /_sandbox/mutate; the reply, even an error

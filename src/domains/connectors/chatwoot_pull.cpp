@@ -1,7 +1,7 @@
 // Chatwoot (connectors.md §2). Conversations come newest activity first, 25 to a page; each
 // page commits with its conversations' new messages, attachments, contacts and rag_chunks.
-// Messages are read backwards (`before=<oldest id>`) until they are older than the watermark,
-// so a long conversation is read whole and older edits within the window are seen. The
+// Messages are read backwards (`before=<oldest id>`) until a page reaches the watermark, so a
+// long conversation is read whole and edits to the messages read are seen. The
 // watermark (newest message time and id) commits after the last page.
 #include <map>
 #include <set>
@@ -77,11 +77,6 @@ struct Mark {
   std::optional<std::string> global_id;
 };
 
-bool already_seen(const std::optional<std::string>& created, long long id, const Mark& since) {
-  if (!created) return id <= since.id;
-  return *created < since.ts || (*created == since.ts && id <= since.id);
-}
-
 class ChatwootPull {
  public:
   explicit ChatwootPull(SyncContext& ctx) : ctx_(ctx), s_(settings_of(ctx)) {}
@@ -121,7 +116,9 @@ class ChatwootPull {
     auto wm = tx.exec_params("SELECT " + db::iso_utc("cursor_ts") + ", cursor_id FROM sync_watermarks "
                              "WHERE project_id = $1 AND source = $2",
                              ctx_.project_id, source_);
-    since_ = {lookback, 0, std::nullopt};
+    // --full: every message the account has, regardless of lookback_days and the watermark.
+    window_start_ = ctx_.options.full ? "1970-01-01T00:00:00.000Z" : lookback;
+    since_ = {window_start_, 0, std::nullopt};
     if (!ctx_.options.full && !wm.empty() && !wm[0][0].is_null()) {
       since_.ts = wm[0][0].c_str();
       if (!wm[0][1].is_null()) since_.global_id = wm[0][1].c_str();
@@ -170,7 +167,9 @@ class ChatwootPull {
     }
   }
 
-  // A conversation's messages newer than the watermark, oldest first, at most messages_limit.
+  // A conversation's newest messages, paged back until a page reaches the watermark, oldest
+  // first, at most messages_limit. Every message read is written (unchanged ones are no-ops),
+  // so edits to messages on those pages are seen.
   json new_messages(const CwConversation& conversation) {
     std::map<long long, json> by_id;
     std::string before;
@@ -197,7 +196,7 @@ class ChatwootPull {
     for (const auto& [id, m] : by_id) {
       if (skip-- > 0) continue;
       auto created = message_created_at(m);
-      if (already_seen(created, id, since_)) continue;
+      if (created && *created < window_start_) continue;
       selected.push_back(m);
       advance_cursor(created, id);
     }
@@ -270,6 +269,7 @@ class ChatwootPull {
   Settings s_;
   ChatwootContext map_ctx_;
   std::string source_;
+  std::string window_start_;  // messages older than this are never written (lookback_days)
   Mark since_, cursor_;
   long long pages_ = 0, requests_ = 0, conversations_ = 0, messages_ = 0;
   size_t touched_conversations_ = 0, touched_messages_ = 0, touched_attachments_ = 0, touched_contacts_ = 0,

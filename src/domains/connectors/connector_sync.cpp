@@ -8,7 +8,9 @@
 #include "labctl/core/error.hpp"
 #include "labctl/domains/connectors/connector_pulls.hpp"
 #include "labctl/domains/connectors/error_queue.hpp"
+#include "labctl/domains/connectors/event_log.hpp"
 #include "labctl/domains/connectors/process_log.hpp"
+#include "labctl/domains/connectors/reconciliation.hpp"
 #include "labctl/domains/connectors/source_bindings.hpp"
 #include "labctl/domains/connectors/source_http.hpp"
 #include "labctl/domains/connectors/sync_state.hpp"
@@ -50,6 +52,22 @@ void record_failure(pqxx::connection& conn, const std::string& project_id, const
   }
 }
 
+// §7 step 5: the run's window, from the old cursor (else the run's `since`) to the new one
+// (else now). Non-fatal: a failure is a warning and an empty result.
+json derive_events(pqxx::connection& conn, const std::string& project_id, const std::string& account_scope_id,
+                   const std::string& connector, const Cursor& before, const json& result, ProcessRun& process) {
+  try {
+    pqxx::work tx(conn);
+    json log = derive_event_log(tx, project_id, account_scope_id, connector,
+                                before.ts ? before.ts : text_field(result, "since"), text_field(result, "cursor_ts"));
+    tx.commit();
+    return log;
+  } catch (const std::exception& e) {
+    process.warn(std::string("Event log sync failed: ") + e.what());
+    return nullptr;
+  }
+}
+
 }  // namespace
 
 json run_connector_sync(pqxx::connection& conn, const std::string& project_id, const std::string& account_scope_id,
@@ -73,6 +91,7 @@ json run_connector_sync(pqxx::connection& conn, const std::string& project_id, c
     auto http = connector_http_client(config);
     SyncContext ctx{conn, project_id, account_scope_id, config, options, http, process};
     json result = pull_for(connector)(ctx);
+    json event_log = derive_events(conn, project_id, account_scope_id, connector, before, result, process);
     size_t resolved = 0;
     {
       pqxx::work tx(conn);
@@ -82,8 +101,8 @@ json run_connector_sync(pqxx::connection& conn, const std::string& project_id, c
     }
     process.finish({{"resolved_errors", resolved}});
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    return {{"connector", connector}, {"mode", mode},          {"result", result},
-            {"resolved_errors", resolved}, {"duration_ms", ms.count()}};
+    return {{"connector", connector},   {"mode", mode},       {"result", result},
+            {"event_log", event_log},   {"resolved_errors", resolved}, {"duration_ms", ms.count()}};
   } catch (const std::exception& e) {
     record_failure(conn, project_id, connector, mode, e.what(), config);
     try {
@@ -115,13 +134,25 @@ json run_all_connectors(const ConnectionFactory& connect, const std::string& pro
   for (auto& t : threads) t.join();
   size_t ok = 0;
   for (const auto& r : results) ok += r["status"] == "ok";
-  if (ok < names.size()) {
-    auto conn = connect();
-    ProcessRun cycle(*conn, project_id, "system", "connectors_sync_cycle");
-    cycle.warn("One or more connectors failed in cycle");
-    cycle.finish({{"total", names.size()}, {"ok", ok}, {"failed", names.size() - ok}});
+  auto conn = connect();
+  ProcessRun cycle(*conn, project_id, "system", "connectors_sync_cycle");
+  if (ok < names.size()) cycle.warn("One or more connectors failed in cycle");
+  json reconciliation;
+  try {
+    pqxx::work tx(*conn);
+    reconciliation = run_reconciliation(tx, project_id, account_scope_id, "sync_cycle");
+    tx.commit();
+    if (reconciliation["summary"]["completeness_pct"].get<double>() < config.get_int("connectors.min_completeness_pct"))
+      cycle.warn("Reconciliation completeness is below threshold");
+  } catch (const std::exception& e) {
+    cycle.warn(std::string("Reconciliation after sync cycle failed: ") + e.what());
   }
-  return {{"total", names.size()}, {"ok", ok}, {"failed", names.size() - ok}, {"results", results}};
+  cycle.finish({{"total", names.size()}, {"ok", ok}, {"failed", names.size() - ok}});
+  return {{"total", names.size()},
+          {"ok", ok},
+          {"failed", names.size() - ok},
+          {"results", results},
+          {"reconciliation", reconciliation}};
 }
 
 json retry_due_errors(pqxx::connection& conn, const std::string& project_id, const std::string& account_scope_id,

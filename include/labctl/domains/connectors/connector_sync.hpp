@@ -41,13 +41,13 @@ using ConnectionFactory = std::function<std::unique_ptr<pqxx::connection>()>;
 
 // One connector: unknown name → 400 unsupported_connector before any write. On failure the
 // error is queued (backoff, dead letter), the state marked failed, and the error rethrown.
-// Returns {connector, mode, result, resolved_errors, duration_ms}.
+// Returns {connector, mode, result, event_log, resolved_errors, duration_ms}.
 nlohmann::json run_connector_sync(pqxx::connection& conn, const std::string& project_id,
                                   const std::string& account_scope_id, const std::string& connector,
                                   const Config& config, const SyncOptions& options);
 
 // The three connectors concurrently, each isolated; never throws for a connector's failure.
-// Returns {total, ok, failed, results[]}.
+// Then reconciliation (source sync_cycle). Returns {total, ok, failed, results[], reconciliation}.
 nlohmann::json run_all_connectors(const ConnectionFactory& connect, const std::string& project_id,
                                   const std::string& account_scope_id, const Config& config,
                                   const SyncOptions& options);

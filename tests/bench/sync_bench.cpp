@@ -1,0 +1,593 @@
+// Chatwoot sync throughput: `labctl sync chatwoot --full` pulling ≥ 100k messages from labctl-sandbox
+// into a fresh database (records/s including rag_chunks, and the child's peak RSS), next to the
+// database's own ceiling for the same rows — COPY into a staging table plus the same upsert, no
+// HTTP — measured in the same run so the ratio holds on a noisy machine. Then an incremental sync
+// with nothing new, and (unless --no-breakdown) an in-process replay of the pull with a timer per
+// phase: HTTP, JSON parse, mapping + chunking, database write.
+//
+// Usage: sync_bench [--scale N] [--no-breakdown] [--strict]
+//   --scale N        sandbox data volume (1 ≈ 950 Chatwoot messages); default 110 (≈ 104k messages)
+//   --no-breakdown   skip the per-phase replay
+//   --strict         exit 1 when a target is missed; by default a miss is printed and the exit is 0
+// Exit 1 when a step fails (a sync exits non-zero, too few messages, rows missing).
+#include <libpq-fe.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/pqxx>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "labctl/core/config.hpp"
+#include "labctl/db/bulk_upsert.hpp"
+#include "labctl/db/sql_time.hpp"
+#include "labctl/domains/connectors/chatwoot_mapper.hpp"
+#include "labctl/domains/connectors/message_chunker.hpp"
+#include "labctl/domains/connectors/source_http.hpp"
+#include "labctl/domains/connectors/source_values.hpp"
+#include "labctl/net/http_client.hpp"
+#include "support/labctl_process.hpp"
+#include "support/sandbox_process.hpp"
+#include "support/test_cluster.hpp"
+
+namespace {
+
+using namespace labctl;
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+using Env = std::map<std::string, std::string>;
+
+constexpr double kTargetRecordsPerSecond = 20'000;
+constexpr double kTargetRatio = 0.40;
+constexpr long long kMinMessages = 100'000;
+
+double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// ---- the labctl child ----------------------------------------------------------------------------
+
+struct ChildRun {
+  int exit_code = 0;
+  double seconds = 0, user_s = 0, sys_s = 0, max_rss_mib = 0;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// fork + execve of labctl with exactly `env`; wall time and the child's own rusage (wait4).
+ChildRun run_labctl(const std::vector<std::string>& args, const Env& env) {
+  auto dir = test::temp_dir("sync-bench-run");
+  std::string out_path = (dir / "out").string(), err_path = (dir / "err").string();
+  std::vector<std::string> argv = {LABCTL_BINARY}, envp;
+  argv.insert(argv.end(), args.begin(), args.end());
+  for (const auto& [k, v] : env) envp.push_back(k + "=" + v);
+  auto c_strings = [](std::vector<std::string>& v) {
+    std::vector<char*> out;
+    for (auto& s : v) out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+  };
+  auto a = c_strings(argv), e = c_strings(envp);
+  int out = open(out_path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+  int err = open(err_path.c_str(), O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+  auto start = Clock::now();
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, STDIN_FILENO);
+    dup2(out, STDOUT_FILENO);
+    dup2(err, STDERR_FILENO);
+    execve(a[0], a.data(), e.data());
+    _exit(127);
+  }
+  close(out);
+  close(err);
+  int status = 0;
+  rusage ru{};
+  wait4(pid, &status, 0, &ru);
+  ChildRun r;
+  r.seconds = since(start);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.user_s = static_cast<double>(ru.ru_utime.tv_sec) + ru.ru_utime.tv_usec / 1e6;
+  r.sys_s = static_cast<double>(ru.ru_stime.tv_sec) + ru.ru_stime.tv_usec / 1e6;
+  r.max_rss_mib = static_cast<double>(ru.ru_maxrss) / 1024.0;  // KiB on Linux
+  r.out = slurp(out_path);
+  r.err = slurp(err_path);
+  return r;
+}
+
+ChildRun checked(const std::vector<std::string>& args, const Env& env) {
+  auto r = run_labctl(args, env);
+  if (r.exit_code != 0) {
+    std::string cmd = "labctl";
+    for (const auto& a : args) cmd += " " + a;
+    throw std::runtime_error(cmd + " exited " + std::to_string(r.exit_code) + ": " + r.err.substr(0, 2000));
+  }
+  return r;
+}
+
+struct Project {
+  std::string id, scope;
+};
+
+Project create_project(const Env& env, const std::string& account) {
+  auto created = json::parse(checked({"projects", "create", "Sync bench", "-o", "json"}, env).out)["project"];
+  Project p{created["id"].get<std::string>(), created["account_scope_id"].get<std::string>()};
+  checked({"sources", "bind", "chatwoot", account, "--project", p.id, "-o", "json"}, env);
+  return p;
+}
+
+// ---- what the sync writes --------------------------------------------------------------------------
+
+// The rag_chunks spec of chatwoot_pull.cpp (file-local there).
+const db::UpsertSpec& chunk_spec() {
+  static const db::UpsertSpec spec{
+      "rag_chunks",
+      {"message_global_id", "chunk_index", "conversation_global_id", "text", "text_hash", "content_tokens",
+       "embedding_model", "source_created_at"},
+      {"message_global_id", "chunk_index"},
+      {},
+      {"text_hash"},
+      {"embedding = NULL", "embedding_dim = NULL", "embedding_error = NULL", "embedding_status = 'pending'",
+       "updated_at = now()"}};
+  return spec;
+}
+
+// In foreign-key order (attachments point at messages and conversations).
+std::vector<const db::UpsertSpec*> written_tables() {
+  using namespace connectors;
+  return {&CwConversation::spec(), &CwMessage::spec(), &CwAttachment::spec(), &chunk_spec(), &CwContact::spec()};
+}
+
+struct Counts {
+  std::map<std::string, long long> by_table;
+  long long total() const {
+    long long n = 0;
+    for (const auto& [t, c] : by_table) n += c;
+    return n;
+  }
+  long long of(const std::string& t) const { return by_table.at(t); }
+};
+
+Counts count_rows(const std::string& url, const std::string& project_id) {
+  pqxx::connection conn(url);
+  pqxx::read_transaction tx(conn);
+  Counts c;
+  for (const auto* spec : written_tables())
+    c.by_table[spec->table] =
+        tx.exec_params1("SELECT count(*) FROM " + spec->table + " WHERE project_id = $1", project_id)[0].as<long long>();
+  return c;
+}
+
+std::string join(const std::vector<std::string>& items, const std::string& sep, const std::string& prefix = "") {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : sep) + prefix + i;
+  return out;
+}
+
+// ---- the ceiling: COPY into staging + the upsert, over libpq ---------------------------------------
+
+class Pg {
+ public:
+  explicit Pg(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
+    if (PQstatus(conn_) != CONNECTION_OK) throw std::runtime_error(std::string("connect: ") + PQerrorMessage(conn_));
+  }
+  ~Pg() { PQfinish(conn_); }
+  Pg(const Pg&) = delete;
+  Pg& operator=(const Pg&) = delete;
+
+  // Runs `sql`; returns the first row's fields, if any.
+  std::vector<std::string> exec(const std::string& sql) {
+    PGresult* r = PQexec(conn_, sql.c_str());
+    auto status = PQresultStatus(r);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r, sql);
+    std::vector<std::string> row;
+    if (status == PGRES_TUPLES_OK && PQntuples(r) > 0)
+      for (int i = 0; i < PQnfields(r); ++i) row.push_back(PQgetvalue(r, 0, i));
+    PQclear(r);
+    return row;
+  }
+
+  // COPY … TO STDOUT, whole, in COPY text format.
+  std::string copy_out(const std::string& sql) {
+    PGresult* r = PQexec(conn_, sql.c_str());
+    if (PQresultStatus(r) != PGRES_COPY_OUT) fail(r, sql);
+    PQclear(r);
+    std::string data;
+    char* buf = nullptr;
+    int n;
+    while ((n = PQgetCopyData(conn_, &buf, 0)) > 0) {
+      data.append(buf, static_cast<size_t>(n));
+      PQfreemem(buf);
+    }
+    finish_copy(sql);
+    return data;
+  }
+
+  // COPY … FROM STDIN with `data` in COPY text format, in 1 MiB pieces.
+  void copy_in(const std::string& sql, const std::string& data) {
+    PGresult* r = PQexec(conn_, sql.c_str());
+    if (PQresultStatus(r) != PGRES_COPY_IN) fail(r, sql);
+    PQclear(r);
+    constexpr size_t kPiece = 1 << 20;
+    for (size_t at = 0; at < data.size(); at += kPiece)
+      if (PQputCopyData(conn_, data.data() + at, static_cast<int>(std::min(kPiece, data.size() - at))) != 1)
+        throw std::runtime_error(std::string("COPY: ") + PQerrorMessage(conn_));
+    if (PQputCopyEnd(conn_, nullptr) != 1) throw std::runtime_error(std::string("COPY end: ") + PQerrorMessage(conn_));
+    finish_copy(sql);
+  }
+
+ private:
+  [[noreturn]] void fail(PGresult* r, const std::string& sql) {
+    std::string message = PQresultErrorMessage(r);
+    PQclear(r);
+    throw std::runtime_error(message + " in: " + sql.substr(0, 300));
+  }
+  void finish_copy(const std::string& sql) {
+    while (PGresult* r = PQgetResult(conn_)) {
+      if (PQresultStatus(r) != PGRES_COMMAND_OK) fail(r, sql);
+      PQclear(r);
+    }
+  }
+
+  PGconn* conn_;
+};
+
+// bulk_upsert's statement with a staging table in place of unnest(text arrays): same conflict
+// key, same change test, same RETURNING count.
+std::string upsert_from_staging(const db::UpsertSpec& spec, const std::string& staging, const Project& p) {
+  auto contains = [](const std::vector<std::string>& v, const std::string& c) {
+    return std::find(v.begin(), v.end(), c) != v.end();
+  };
+  std::vector<std::string> updates, current, incoming;
+  for (const auto& c : spec.columns) {
+    if (contains(spec.conflict_key, c)) continue;
+    std::string value = spec.keep_existing.count(c) ? "coalesce(t." + c + ", excluded." + c + ")" : "excluded." + c;
+    updates.push_back(c + " = " + value);
+    if (!spec.compare.empty() && !contains(spec.compare, c)) continue;
+    current.push_back("t." + c);
+    incoming.push_back(value);
+  }
+  updates.insert(updates.end(), spec.set_on_change.begin(), spec.set_on_change.end());
+  std::string on_conflict = updates.empty() ? "DO NOTHING"
+                                            : "DO UPDATE SET " + join(updates, ", ") + " WHERE (" + join(current, ", ") +
+                                                  ") IS DISTINCT FROM (" + join(incoming, ", ") + ")";
+  return "WITH written AS (INSERT INTO " + spec.table + " AS t (" + join(spec.columns, ", ") +
+         ", project_id, account_scope_id) SELECT " + join(spec.columns, ", ") + ", '" + p.id + "'::uuid, '" + p.scope +
+         "'::uuid FROM " + staging + " ON CONFLICT (" + join(spec.conflict_key, ", ") + ") " + on_conflict +
+         " RETURNING (xmax = 0) AS inserted) SELECT count(*) FILTER (WHERE inserted) FROM written";
+}
+
+struct TableCeiling {
+  std::string table;
+  long long rows = 0;
+  double mib = 0, copy_s = 0, upsert_s = 0;
+};
+
+struct Ceiling {
+  std::vector<TableCeiling> tables;
+  double seconds = 0;
+  long long rows = 0;
+};
+
+// Exports what the sync wrote in project `from` (outside the timing), then times, in one
+// transaction on `to_url`: per table a TEMP staging table, COPY, the upsert; and the commit.
+Ceiling measure_ceiling(const std::string& from_url, const std::string& from_project, const std::string& to_url,
+                        const Project& to) {
+  std::vector<std::string> exported;
+  {
+    Pg src(from_url);
+    for (const auto* spec : written_tables())
+      exported.push_back(src.copy_out("COPY (SELECT " + join(spec->columns, ", ") + " FROM " + spec->table +
+                                      " WHERE project_id = '" + from_project + "') TO STDOUT"));
+  }
+  Pg dst(to_url);
+  Ceiling c;
+  auto start = Clock::now();
+  dst.exec("BEGIN");
+  auto tables = written_tables();
+  for (size_t i = 0; i < tables.size(); ++i) {
+    const auto& spec = *tables[i];
+    std::string staging = "staging_" + spec.table;
+    TableCeiling t{spec.table, 0, static_cast<double>(exported[i].size()) / (1 << 20)};
+    auto copy_start = Clock::now();
+    dst.exec("CREATE TEMP TABLE " + staging + " ON COMMIT DROP AS SELECT " + join(spec.columns, ", ") + " FROM " +
+             spec.table + " WITH NO DATA");
+    dst.copy_in("COPY " + staging + " (" + join(spec.columns, ", ") + ") FROM STDIN", exported[i]);
+    t.copy_s = since(copy_start);
+    auto upsert_start = Clock::now();
+    t.rows = std::stoll(dst.exec(upsert_from_staging(spec, staging, to)).at(0));
+    t.upsert_s = since(upsert_start);
+    c.rows += t.rows;
+    c.tables.push_back(t);
+  }
+  dst.exec("COMMIT");
+  c.seconds = since(start);
+  return c;
+}
+
+// ---- the breakdown: the pull replayed in-process, a timer per phase --------------------------------
+
+struct Phases {
+  double http_s = 0, parse_s = 0, map_s = 0, rows_s = 0, db_s = 0, total_s = 0;
+  long long requests = 0, records = 0;
+  double response_bytes = 0;
+  std::map<std::string, double> db_by_table;
+};
+
+// The same requests and writes as chatwoot_pull.cpp in --full mode (pages of conversations, each
+// conversation's messages read backwards to the lookback window, one transaction per page).
+Phases replay_pull(const Env& env, const std::string& url, const Project& p, const std::string& account) {
+  auto config = Config::load_from(env, std::nullopt, {});
+  auto http = connectors::connector_http_client(config);
+  std::string base = config.get("chatwoot.base_url");
+  const std::string token = config.get("chatwoot.api_token");
+  const long long per_page = config.get_int("chatwoot.per_page");
+  const auto chunk_size = static_cast<size_t>(config.get_int("rag.chunk_size"));
+  const auto min_chars = static_cast<size_t>(config.get_int("rag.min_embed_chars"));
+  const std::string model = config.get("rag.embedding_model");
+  const connectors::ChatwootContext map_ctx{p.id, std::stoll(account)};
+
+  pqxx::connection conn(url);
+  std::string window;
+  {
+    pqxx::read_transaction tx(conn);
+    window = tx.exec_params1("SELECT " + db::iso_utc("now() - make_interval(days => $1)"),
+                             config.get_int("chatwoot.lookback_days"))[0].as<std::string>();
+  }
+  Phases ph;
+  auto start = Clock::now();
+  auto get = [&](const std::string& endpoint) {
+    auto t0 = Clock::now();
+    auto response = http.send({"GET", base + "/api/v1/accounts/" + account + endpoint,
+                               {{"api_access_token", token}, {"content-type", "application/json"}}, ""});
+    ph.http_s += since(t0);
+    ++ph.requests;
+    ph.response_bytes += static_cast<double>(response.body.size());
+    if (response.status != 200) throw std::runtime_error("replay: HTTP " + std::to_string(response.status));
+    auto t1 = Clock::now();
+    auto body = json::parse(response.body);
+    ph.parse_s += since(t1);
+    return body;
+  };
+  auto write = [&](pqxx::work& tx, const db::UpsertSpec& spec, const std::vector<db::Row>& rows) {
+    auto t0 = Clock::now();
+    ph.records += static_cast<long long>(db::bulk_upsert(tx, spec, rows, p.id, p.scope).touched());
+    double s = since(t0);
+    ph.db_s += s;
+    ph.db_by_table[spec.table] += s;
+  };
+  auto rows_of = [](const auto& records) {
+    std::vector<db::Row> rows;
+    rows.reserve(records.size());
+    for (const auto& r : records) rows.push_back(r.cells());
+    return rows;
+  };
+
+  for (long long page = 1;; ++page) {
+    auto items = connectors::conversations_of(get("/conversations?sort_by=last_activity_at&order_by=desc&page=" +
+                                                  std::to_string(page) + "&per_page=" + std::to_string(per_page)));
+    std::vector<connectors::CwConversation> conversations;
+    std::vector<connectors::CwMessage> messages;
+    std::vector<connectors::CwAttachment> attachments;
+    std::vector<connectors::CwContact> contacts;
+    std::vector<db::Row> chunks;
+    bool reached_old = false;
+    for (const auto& item : items) {
+      auto t0 = Clock::now();
+      auto mapped = connectors::map_conversation(item, map_ctx);
+      ph.map_s += since(t0);
+      if (!mapped) continue;
+      if (mapped->conversation.updated_at && *mapped->conversation.updated_at < window) {
+        reached_old = true;  // newest activity first: nothing older is new
+        break;
+      }
+      // Backwards through the conversation's messages until the window's edge.
+      std::map<long long, json> by_id;
+      std::string before;
+      for (;;) {
+        auto list = connectors::messages_of(get("/conversations/" + std::to_string(mapped->conversation.conversation_id) +
+                                                "/messages" + (before.empty() ? "" : "?before=" + before)));
+        long long oldest = std::numeric_limits<long long>::max();
+        bool older = false;
+        for (const auto& m : list) {
+          auto id = connectors::integer(m.value("id", json()));
+          if (!id) continue;
+          oldest = std::min(oldest, *id);
+          auto created = connectors::message_created_at(m);
+          if (created && *created < window) older = true;
+          by_id.emplace(*id, m);
+        }
+        bool progressed = oldest != std::numeric_limits<long long>::max() && (before.empty() || oldest < std::stoll(before));
+        if (list.empty() || !progressed || older) break;
+        before = std::to_string(oldest);
+      }
+      auto t1 = Clock::now();
+      json selected = json::array();
+      for (auto& [id, m] : by_id) {
+        auto created = connectors::message_created_at(m);
+        if (created && *created < window) continue;
+        selected.push_back(std::move(m));
+      }
+      auto msgs = connectors::map_messages(selected, mapped->conversation, map_ctx);
+      for (const auto& m : msgs.messages) {
+        if (!connectors::is_embeddable(m.is_private, m.content, min_chars)) continue;
+        for (const auto& c : connectors::chunk_message(m.content, chunk_size))
+          chunks.push_back({m.id, std::to_string(c.chunk_index), m.conversation_global_id, c.text, c.text_hash,
+                            std::to_string(c.content_tokens), model, m.created_at});
+      }
+      conversations.push_back(mapped->conversation);
+      if (mapped->contact) contacts.push_back(*mapped->contact);
+      messages.insert(messages.end(), msgs.messages.begin(), msgs.messages.end());
+      attachments.insert(attachments.end(), msgs.attachments.begin(), msgs.attachments.end());
+      contacts.insert(contacts.end(), msgs.contacts.begin(), msgs.contacts.end());
+      ph.map_s += since(t1);
+    }
+    if (!conversations.empty()) {
+      auto t0 = Clock::now();
+      auto conversation_rows = rows_of(conversations), message_rows = rows_of(messages),
+           attachment_rows = rows_of(attachments), contact_rows = rows_of(connectors::dedupe_by_id(std::move(contacts)));
+      ph.rows_s += since(t0);
+      pqxx::work tx(conn);
+      write(tx, connectors::CwConversation::spec(), conversation_rows);
+      write(tx, connectors::CwMessage::spec(), message_rows);
+      write(tx, connectors::CwAttachment::spec(), attachment_rows);
+      write(tx, chunk_spec(), chunks);
+      write(tx, connectors::CwContact::spec(), contact_rows);
+      auto t2 = Clock::now();
+      tx.commit();
+      double commit_s = since(t2);
+      ph.db_s += commit_s;
+      ph.db_by_table["commit"] += commit_s;
+    }
+    if (conversations.empty() || reached_old || static_cast<long long>(items.size()) < per_page) break;
+  }
+  ph.total_s = since(start);
+  return ph;
+}
+
+// ---- output ----------------------------------------------------------------------------------------
+
+void rule() { std::printf("%s\n", std::string(78, '-').c_str()); }
+
+std::string verdict(bool ok) { return ok ? "ok" : "MISS"; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int scale = 110;
+  bool breakdown = true, strict = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--scale" && i + 1 < argc) {
+      scale = std::stoi(argv[++i]);
+    } else if (a == "--no-breakdown") {
+      breakdown = false;
+    } else if (a == "--strict") {
+      strict = true;
+    } else {
+      std::fprintf(stderr, "usage: sync_bench [--scale N] [--no-breakdown] [--strict]\n");
+      return 2;
+    }
+  }
+  try {
+    auto bench_start = Clock::now();
+    test::Sandbox sandbox({"--scale", std::to_string(scale), "--tenants", "1", "--seed", "7"});
+    auto tenant = sandbox.tenants()["tenants"][0]["chatwoot"];
+    const std::string account = std::to_string(tenant["account_id"].get<long long>());
+    const long long sandbox_messages = tenant["messages"].get<long long>();
+    std::printf("sandbox: scale %d, account %s: %lld conversations, %lld messages, %lld contacts\n", scale,
+                account.c_str(), tenant["conversations"].get<long long>(), sandbox_messages,
+                tenant["contacts"].get<long long>());
+    if (sandbox_messages < kMinMessages) {
+      std::fprintf(stderr, "sync_bench: %lld messages at scale %d; the benchmark needs >= %lld (raise --scale)\n",
+                   sandbox_messages, scale, kMinMessages);
+      return 1;
+    }
+
+    // 1. The sync, as a user runs it.
+    const std::string url = test::fresh_database();
+    Env env = test::test_env(url);
+    for (const auto& [k, v] : sandbox.env()) env[k] = v;
+    const Project project = create_project(env, account);
+    auto sync = checked({"sync", "chatwoot", "--full", "--project", project.id, "--output", "json"}, env);
+    auto sync_result = json::parse(sync.out)["runs"][0];
+    auto counts = count_rows(url, project.id);
+    if (counts.of("cw_messages") < sandbox_messages)
+      throw std::runtime_error("the sync wrote " + std::to_string(counts.of("cw_messages")) + " messages of " +
+                               std::to_string(sandbox_messages));
+
+    // 2. Right after: an incremental sync with nothing new.
+    auto again = checked({"sync", "chatwoot", "--project", project.id, "--output", "json"}, env);
+    auto again_counts = count_rows(url, project.id);
+
+    // 3. The database's ceiling for the same rows, on a second fresh database.
+    const std::string ceiling_url = test::fresh_database();
+    Env ceiling_env = test::test_env(ceiling_url);
+    for (const auto& [k, v] : sandbox.env()) ceiling_env[k] = v;
+    const Project ceiling_project = create_project(ceiling_env, account);
+    auto ceiling = measure_ceiling(url, project.id, ceiling_url, ceiling_project);
+    if (ceiling.rows != counts.total())
+      throw std::runtime_error("the ceiling wrote " + std::to_string(ceiling.rows) + " rows, the sync " +
+                               std::to_string(counts.total()));
+
+    // 4. Where the sync's time goes.
+    std::optional<Phases> phases;
+    if (breakdown) {
+      const std::string replay_url = test::fresh_database();
+      Env replay_env = test::test_env(replay_url);
+      for (const auto& [k, v] : sandbox.env()) replay_env[k] = v;
+      phases = replay_pull(replay_env, replay_url, create_project(replay_env, account), account);
+    }
+
+    const double records = static_cast<double>(counts.total());
+    const double sync_rate = records / sync.seconds, ceiling_rate = records / ceiling.seconds;
+    const double ratio = sync_rate / ceiling_rate;
+
+    rule();
+    std::printf("%-34s %10s %9s %12s %12s\n", "phase", "records", "seconds", "records/s", "messages/s");
+    rule();
+    std::printf("%-34s %10.0f %9.2f %12.0f %12.0f\n", "sync chatwoot --full (labctl)", records, sync.seconds,
+                sync_rate, static_cast<double>(counts.of("cw_messages")) / sync.seconds);
+    std::printf("%-34s %10.0f %9.2f %12.0f %12.0f\n", "ceiling: COPY + upsert, no HTTP", records, ceiling.seconds,
+                ceiling_rate, static_cast<double>(counts.of("cw_messages")) / ceiling.seconds);
+    std::printf("%-34s %10lld %9.2f\n", "sync chatwoot (incremental, no-op)",
+                again_counts.total() - counts.total(), again.seconds);
+    rule();
+    std::printf("rows written:");
+    for (const auto* spec : written_tables()) std::printf(" %s=%lld", spec->table.c_str(), counts.of(spec->table));
+    std::printf("\n");
+    std::printf("sync: %lld HTTP requests, %lld pages; child CPU user %.2fs sys %.2fs; peak RSS %.1f MiB\n",
+                sync_result["result"]["requests"].get<long long>(), sync_result["result"]["pages"].get<long long>(),
+                sync.user_s, sync.sys_s, sync.max_rss_mib);
+    std::printf("incremental: %lld HTTP requests, peak RSS %.1f MiB\n",
+                json::parse(again.out)["runs"][0]["result"]["requests"].get<long long>(), again.max_rss_mib);
+    std::printf("ceiling by table (one transaction, commit included in the total):\n");
+    for (const auto& t : ceiling.tables)
+      std::printf("  %-20s %8lld rows %7.1f MiB  copy %6.2fs  upsert %6.2fs\n", t.table.c_str(), t.rows, t.mib,
+                  t.copy_s, t.upsert_s);
+    if (phases) {
+      const auto& ph = *phases;
+      std::printf("breakdown (the pull replayed in-process, %.2fs, %lld requests, %.1f MiB of JSON):\n", ph.total_s,
+                  ph.requests, ph.response_bytes / (1 << 20));
+      auto line = [&](const char* name, double s) {
+        std::printf("  %-34s %7.2fs %5.1f%%\n", name, s, 100.0 * s / ph.total_s);
+      };
+      line("HTTP (send + receive)", ph.http_s);
+      line("JSON parse", ph.parse_s);
+      line("map + select + chunk", ph.map_s);
+      line("records -> rows (cells)", ph.rows_s);
+      line("database (bulk_upsert + commit)", ph.db_s);
+      for (const auto& [table, s] : ph.db_by_table) std::printf("    %-32s %7.2fs\n", table.c_str(), s);
+      line("other", ph.total_s - ph.http_s - ph.parse_s - ph.map_s - ph.rows_s - ph.db_s);
+    }
+    rule();
+    bool rate_ok = sync_rate >= kTargetRecordsPerSecond, ratio_ok = ratio >= kTargetRatio;
+    std::printf("target sync >= %.0f records/s: %.0f  %s\n", kTargetRecordsPerSecond, sync_rate,
+                verdict(rate_ok).c_str());
+    std::printf("target sync/ceiling >= %.0f%%: %.1f%%  %s\n", kTargetRatio * 100, ratio * 100,
+                verdict(ratio_ok).c_str());
+    std::printf("benchmark wall time %.1fs\n", since(bench_start));
+    return strict && !(rate_ok && ratio_ok) ? 1 : 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sync_bench: %s\n", e.what());
+    return 1;
+  }
+}
