@@ -97,7 +97,7 @@ class Checker {
         std::find(p.choices.begin(), p.choices.end(), s) == p.choices.end()) {
       std::string list;
       for (const auto& c : p.choices) list += (list.empty() ? "" : ", ") + c;
-      throw Problem{label(p) + " must be one of: " + list, "invalid_value"};
+      throw Problem{label(p) + " must be one of: " + list + " (got '" + s.substr(0, 80) + "')", "invalid_value"};
     }
     return s;
   }

@@ -33,8 +33,9 @@ json reconcile_command(Context& ctx, const Params& p) {
   json result = run(ctx);
   json diff = json::array();
   if (p.boolean("diff")) {
+    auto scope = ctx.scope();
     pqxx::read_transaction tx(ctx.conn());
-    diff = connectors::reconciliation_diff(tx, ctx.scope().project_id)["diff"];
+    diff = connectors::reconciliation_diff(tx, scope.project_id)["diff"];
   }
   json rows = json::array();
   size_t below = 0;
@@ -90,8 +91,9 @@ std::vector<Operation> reconciliation_operations() {
                    .default_value = 500, .min = 20, .max = 3000, .out_of_range = OutOfRange::clamp}},
        .project_scoped = true,
        .handler = [](Context& ctx, const Params& p) -> json {
+         auto scope = ctx.scope();
          pqxx::read_transaction tx(ctx.conn());
-         return connectors::list_reconciliation(tx, ctx.scope().project_id, static_cast<int>(p.integer("days")),
+         return connectors::list_reconciliation(tx, scope.project_id, static_cast<int>(p.integer("days")),
                                                 static_cast<int>(p.integer("limit")));
        }},
       {.name = "connectors.reconciliation_run",
@@ -107,8 +109,9 @@ std::vector<Operation> reconciliation_operations() {
        .example = "curl -s localhost:8080/connectors/reconciliation/diff",
        .project_scoped = true,
        .handler = [](Context& ctx, const Params&) -> json {
+         auto scope = ctx.scope();
          pqxx::read_transaction tx(ctx.conn());
-         return connectors::reconciliation_diff(tx, ctx.scope().project_id);
+         return connectors::reconciliation_diff(tx, scope.project_id);
        }},
   };
 }

@@ -14,6 +14,7 @@
 #include "labctl/domains/connectors/source_bindings.hpp"
 #include "labctl/domains/connectors/source_http.hpp"
 #include "labctl/domains/connectors/sync_state.hpp"
+#include "labctl/net/circuit_breaker.hpp"
 #include "labctl/net/http_client.hpp"
 
 namespace labctl::connectors {
@@ -88,7 +89,10 @@ json run_connector_sync(pqxx::connection& conn, const std::string& project_id, c
                      {{"connector", connector}, {"mode", mode}, {"cursor_ts_before", optional_text(before.ts)},
                       {"cursor_id_before", optional_text(before.id)}});
   try {
-    auto http = connector_http_client(config);
+    // The breaker spans this run only: a dead upstream fails the run fast, and the error
+    // queue (not a process-wide breaker) decides when to try again.
+    net::CircuitBreakerRegistry breakers;
+    auto http = connector_http_client(config, breakers);
     SyncContext ctx{conn, project_id, account_scope_id, config, options, http, process};
     json result = pull_for(connector)(ctx);
     json event_log = derive_events(conn, project_id, account_scope_id, connector, before, result, process);

@@ -21,13 +21,13 @@ nlohmann::json fetch_json(net::HttpClient& http, const SourceCall& call) {
   return body;
 }
 
-net::HttpClient connector_http_client(const Config& config) {
+net::HttpClient connector_http_client(const Config& config, net::CircuitBreakerRegistry& breakers) {
   net::RetryPolicy policy;
   policy.max_attempts = 1 + config.get_int("connectors.http_retries");
   policy.timeout = std::chrono::milliseconds(config.get_int("connectors.http_timeout_ms"));
   policy.backoff_base = std::chrono::milliseconds(config.get_int("connectors.backoff_ms"));
   policy.retry_after_cap = std::chrono::milliseconds(config.get_int("connectors.retry_after_cap_ms"));
-  return net::HttpClient(policy);
+  return net::HttpClient(policy, {}, &breakers);
 }
 
 std::string required_setting(const Config& config, const std::string& key, const std::string& code) {

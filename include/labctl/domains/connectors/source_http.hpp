@@ -26,8 +26,8 @@ struct SourceCall {
 
 nlohmann::json fetch_json(net::HttpClient& http, const SourceCall& call);
 
-// The client connectors use, from connectors.http_* settings.
-net::HttpClient connector_http_client(const Config& config);
+// The client connectors use, from connectors.http_* settings, reporting to `breakers`.
+net::HttpClient connector_http_client(const Config& config, net::CircuitBreakerRegistry& breakers);
 
 // A required setting, or Error(config, code) naming it: "chatwoot.base_url (CHATWOOT_BASE_URL) is not set".
 std::string required_setting(const Config& config, const std::string& key, const std::string& code = "config_error");
