@@ -23,16 +23,10 @@ build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The main job on embedded defaults: private database, migrations, a project, serve answering /health.
+# The main job on embedded defaults: private database, a project per source, a full sync (from
+# labctl-sandbox when no API keys are configured), reconciliation, serve answering /health.
 demo: build
-	$(LABCTL) db up
-	$(LABCTL) projects list --output csv | grep -q ',Demo project,' || $(LABCTL) projects create 'Demo project'
-	$(LABCTL) projects list
-	@set -e; out=$$(mktemp); $(LABCTL) serve --port 0 > $$out & pid=$$!; \
-	  for i in $$(seq 50); do grep -q listening $$out && break; sleep 0.1; done; \
-	  url=$$(sed -n 's/^listening on //p' $$out); \
-	  echo "GET $$url/health"; curl -fsS $$url/health; echo; \
-	  kill $$pid; wait $$pid; rm -f $$out
+	BUILD=$(BUILD) sh examples/demo.sh
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure
@@ -45,6 +39,7 @@ docs: build
 
 bench: build
 	$(BUILD)/tests/cli_startup_bench
+	$(BUILD)/tests/sync_bench
 
 clean:
 	rm -rf $(BUILD)

@@ -66,7 +66,7 @@ void print_env(const std::string& host, int port, const Dataset& data) {
             << "export ATTIO_API_TOKEN=" << kAttioToken << "\n"
             << "export ATTIO_WORKSPACE_ID=" << first.attio.workspace_id << "\n";
   for (const auto& t : data.tenants())
-    std::cout << "# tenant " << t.number << ": chatwoot_account=" << t.chatwoot.account_id
+    std::cout << "# tenant " << t.number << " (" << t.name << "): chatwoot_account=" << t.chatwoot.account_id
               << " linear_workspace=" << t.linear.workspace_id << " attio_workspace=" << t.attio.workspace_id << "\n";
   std::cout << "# Linear/Attio pick the tenant by header x-linear-workspace / x-attio-workspace (default tenant 1),\n"
             << "# or by path: LINEAR_BASE_URL=" << base << "/linear/<workspace>/graphql, ATTIO_BASE_URL=" << base
