@@ -58,6 +58,8 @@ TEST_CASE_FIXTURE(SyncFixture, "a malformed payload is a queued connector error;
   CHECK(db.text("SELECT status || ' ' || attempt || ' ' || (next_retry_at > now()) FROM connector_errors") ==
         "pending 1 true");
   CHECK(db.text("SELECT error_message FROM connector_errors").find("invalid JSON") != std::string::npos);
+  CHECK(db.text("SELECT payload_json->>'error_code' FROM connector_errors") == "upstream_invalid_json");
+  CHECK_FALSE(db.text("SELECT payload_json->'details'->>'body_prefix' FROM connector_errors").empty());
   CHECK(db.text("SELECT status FROM connector_sync_state WHERE connector = 'linear'") == "failed");
 
   // Not due yet: nothing is retried.

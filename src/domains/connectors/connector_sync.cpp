@@ -35,16 +35,23 @@ std::optional<std::string> text_field(const json& result, const char* key) {
   return std::nullopt;
 }
 
-// Queue the failure and mark the state failed, together. Best effort: the original error
-// is what the caller sees even if the database went away.
+// Queue the failure and mark the state failed, together. The payload keeps what there is to
+// debug with: the error code and its details (HTTP status, attempts, the start of a body that
+// was not JSON). Best effort: the original error is what the caller sees even if the
+// database went away.
 void record_failure(pqxx::connection& conn, const std::string& project_id, const std::string& connector,
-                    const std::string& mode, const std::string& message, const Config& config) {
+                    const std::string& mode, const std::exception& error, const Config& config) {
+  const std::string message = error.what();
+  json payload = {{"connector", connector}, {"mode", mode}};
+  if (const auto* e = dynamic_cast<const Error*>(&error)) {
+    payload["error_code"] = e->code();
+    if (!e->details().is_null()) payload["details"] = e->details();
+  }
   try {
     pqxx::work tx(conn);
     register_error(tx, project_id,
                    {.connector = connector, .mode = mode, .operation = "sync", .source_ref = connector,
-                    .error_kind = "sync_failed", .message = message,
-                    .payload = {{"connector", connector}, {"mode", mode}}},
+                    .error_kind = "sync_failed", .message = message, .payload = payload},
                    {config.get_int("connectors.retry_base_seconds"), config.get_int("connectors.max_retries")});
     mark_failed(tx, project_id, connector, message);
     tx.commit();
@@ -108,7 +115,7 @@ json run_connector_sync(pqxx::connection& conn, const std::string& project_id, c
     return {{"connector", connector},   {"mode", mode},       {"result", result},
             {"event_log", event_log},   {"resolved_errors", resolved}, {"duration_ms", ms.count()}};
   } catch (const std::exception& e) {
-    record_failure(conn, project_id, connector, mode, e.what(), config);
+    record_failure(conn, project_id, connector, mode, e, config);
     try {
       process.fail(e.what());
     } catch (const std::exception&) {
