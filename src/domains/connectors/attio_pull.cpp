@@ -110,23 +110,16 @@ class AttioPull {
   }
 
   json result() const {
-    return {{"source", source_},
-            {"mode", "api"},
-            {"workspace_id", workspace_},
-            {"full", ctx_.options.full},
-            {"since", since_ ? json(*since_) : json()},
-            {"pages", pages_},
-            {"requests", requests_},
-            {"soft_failures", soft_failures_},
-            {"touched_accounts", touched_accounts_},
-            {"touched_opportunities", touched_opportunities_},
-            {"touched_people", touched_people_},
-            {"touched_activities", touched_activities_},
-            {"mirrored_crm_accounts", mirror_.value("mirrored_crm_accounts", 0)},
-            {"mirrored_crm_opportunities", mirror_.value("mirrored_crm_opportunities", 0)},
-            {"coverage", mirror_.value("coverage", json::object())},
-            {"cursor_ts", newest_.mark.ts ? json(*newest_.mark.ts) : json()},
-            {"cursor_id", newest_.mark.id ? json(*newest_.mark.id) : json()}};
+    json r = workspace_result(ctx_, source_, workspace_, since_, pages_, requests_, newest_.mark);
+    r.update({{"soft_failures", soft_failures_},
+              {"touched_accounts", touched_accounts_},
+              {"touched_opportunities", touched_opportunities_},
+              {"touched_people", touched_people_},
+              {"touched_activities", touched_activities_},
+              {"mirrored_crm_accounts", mirror_.value("mirrored_crm_accounts", 0)},
+              {"mirrored_crm_opportunities", mirror_.value("mirrored_crm_opportunities", 0)},
+              {"coverage", mirror_.value("coverage", json::object())}});
+    return r;
   }
 
   SyncContext& ctx_;

@@ -119,20 +119,13 @@ class LinearPull {
   }
 
   json result() const {
-    return {{"source", source_},
-            {"mode", "api"},
-            {"workspace_id", workspace_},
-            {"full", ctx_.options.full},
-            {"since", since_ ? json(*since_) : json()},
-            {"pages", pages_},
-            {"requests", requests_},
-            {"processed_issues", issues_},
-            {"touched_projects", touched_projects_},
-            {"touched_states", touched_states_},
-            {"touched_cycles", touched_cycles_},
-            {"touched_issues", touched_issues_},
-            {"cursor_ts", newest_.mark.ts ? json(*newest_.mark.ts) : json()},
-            {"cursor_id", newest_.mark.id ? json(*newest_.mark.id) : json()}};
+    json r = workspace_result(ctx_, source_, workspace_, since_, pages_, requests_, newest_.mark);
+    r.update({{"processed_issues", issues_},
+              {"touched_projects", touched_projects_},
+              {"touched_states", touched_states_},
+              {"touched_cycles", touched_cycles_},
+              {"touched_issues", touched_issues_}});
+    return r;
   }
 
   SyncContext& ctx_;

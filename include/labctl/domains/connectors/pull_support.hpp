@@ -35,6 +35,12 @@ struct NewestSeen {
   void offer(const std::optional<std::string>& updated_at, const std::string& id);
 };
 
+// What every workspace pull reports: source, mode, workspace_id, full, since, pages, requests,
+// cursor_ts, cursor_id; the pull adds its own counters.
+nlohmann::json workspace_result(const SyncContext& ctx, const std::string& source, const std::string& workspace,
+                                const std::optional<std::string>& since, long long pages, long long requests,
+                                const Watermark& cursor);
+
 // Incremental runs re-read from the watermark minus an overlap, so a record updated while
 // the previous run paged is seen again; --full or no watermark → everything.
 std::optional<std::string> incremental_since(pqxx::connection& conn, const Watermark& mark, bool full);
