@@ -2,13 +2,11 @@
 // into a fresh database (records/s including rag_chunks, and the child's peak RSS), next to the
 // database's own ceiling for the same rows — COPY into a staging table plus the same upsert, no
 // HTTP, best of two attempts — measured in the same run so the ratio holds on a noisy machine.
-// Also: the CPU the sync used in labctl, the sandbox and PostgreSQL; an incremental sync with
-// nothing new; and (unless --no-breakdown) an in-process replay of the pull with a timer per phase
-// (HTTP, JSON parse, mapping + chunking, database write), to show where the time goes.
+// Also: the CPU the sync used in labctl, the sandbox and PostgreSQL (where the time goes), and an
+// incremental sync with nothing new.
 //
-// Usage: sync_bench [--scale N] [--no-breakdown] [--strict]
+// Usage: sync_bench [--scale N] [--strict]
 //   --scale N        sandbox data volume (1 ≈ 950 Chatwoot messages); default 110 (≈ 104k messages)
-//   --no-breakdown   skip the per-phase replay (about 20 s)
 //   --strict         exit 1 when a target is missed; by default a miss is printed and the exit is 0
 // Exit 1 when a step fails (a sync exits non-zero, too few messages, rows missing).
 #include <dirent.h>
@@ -39,10 +37,6 @@
 #include "labctl/db/sql_time.hpp"
 #include "labctl/domains/connectors/chatwoot_mapper.hpp"
 #include "labctl/domains/connectors/message_chunker.hpp"
-#include "labctl/domains/connectors/source_http.hpp"
-#include "labctl/domains/connectors/source_values.hpp"
-#include "labctl/net/circuit_breaker.hpp"
-#include "labctl/net/http_client.hpp"
 #include "support/labctl_process.hpp"
 #include "support/sandbox_process.hpp"
 #include "support/test_cluster.hpp"
@@ -248,24 +242,10 @@ class CpuSampler {
 
 // ---- what the sync writes --------------------------------------------------------------------------
 
-// The rag_chunks spec of chatwoot_pull.cpp (file-local there).
-const db::UpsertSpec& chunk_spec() {
-  static const db::UpsertSpec spec{
-      "rag_chunks",
-      {"message_global_id", "chunk_index", "conversation_global_id", "text", "text_hash", "content_tokens",
-       "embedding_model", "source_created_at"},
-      {"message_global_id", "chunk_index"},
-      {},
-      {"text_hash"},
-      {"embedding = NULL", "embedding_dim = NULL", "embedding_error = NULL", "embedding_status = 'pending'",
-       "updated_at = now()"}};
-  return spec;
-}
-
 // In foreign-key order (attachments point at messages and conversations).
 std::vector<const db::UpsertSpec*> written_tables() {
   using namespace connectors;
-  return {&CwConversation::spec(), &CwMessage::spec(), &CwAttachment::spec(), &chunk_spec(), &CwContact::spec()};
+  return {&CwConversation::spec(), &CwMessage::spec(), &CwAttachment::spec(), &connectors::rag_chunk_spec(), &CwContact::spec()};
 }
 
 struct Counts {
@@ -437,176 +417,6 @@ Ceiling measure_ceiling(const std::vector<std::string>& exported, const std::str
   return c;
 }
 
-// ---- the breakdown: the pull replayed in-process, a timer per phase --------------------------------
-
-double thread_cpu() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-// Wall time, and this thread's CPU time within it (the rest is waiting on the sandbox or PostgreSQL).
-struct Spent {
-  double wall = 0, cpu = 0;
-};
-
-class Stopwatch {
- public:
-  explicit Stopwatch(Spent& into) : into_(into), wall_(Clock::now()), cpu_(thread_cpu()) {}
-  ~Stopwatch() {
-    into_.wall += since(wall_);
-    into_.cpu += thread_cpu() - cpu_;
-  }
-  Stopwatch(const Stopwatch&) = delete;
-  Stopwatch& operator=(const Stopwatch&) = delete;
-
- private:
-  Spent& into_;
-  Clock::time_point wall_;
-  double cpu_;
-};
-
-struct Phases {
-  Spent total, http, parse, map, rows, db;
-  std::map<std::string, Spent> db_by_table;
-  long long requests = 0, message_requests = 0, empty_message_pages = 0, records = 0;
-  double response_bytes = 0;
-};
-
-// The same requests and writes as chatwoot_pull.cpp in --full mode (pages of conversations, each
-// conversation's messages read backwards to the lookback window, one transaction per page).
-Phases replay_pull(const Env& env, const std::string& url, const Project& p, const std::string& account) {
-  auto config = Config::load_from(env, std::nullopt, {});
-  net::CircuitBreakerRegistry breakers;
-  auto http = connectors::connector_http_client(config, breakers);
-  std::string base = config.get("chatwoot.base_url");
-  const std::string token = config.get("chatwoot.api_token");
-  const long long per_page = config.get_int("chatwoot.per_page");
-  const auto chunk_size = static_cast<size_t>(config.get_int("rag.chunk_size"));
-  const auto min_chars = static_cast<size_t>(config.get_int("rag.min_embed_chars"));
-  const std::string model = config.get("rag.embedding_model");
-  const connectors::ChatwootContext map_ctx{p.id, std::stoll(account)};
-
-  pqxx::connection conn(url);
-  std::string window;
-  {
-    pqxx::read_transaction tx(conn);
-    window = tx.exec_params1("SELECT " + db::iso_utc("now() - make_interval(days => $1)"),
-                             config.get_int("chatwoot.lookback_days"))[0].as<std::string>();
-  }
-  Phases ph;
-  const auto wall0 = Clock::now();
-  const double cpu0 = thread_cpu();
-  auto get = [&](const std::string& endpoint) {
-    net::Response response;
-    {
-      Stopwatch w(ph.http);
-      response = http.send({"GET", base + "/api/v1/accounts/" + account + endpoint,
-                            {{"api_access_token", token}, {"content-type", "application/json"}}, ""});
-    }
-    ++ph.requests;
-    ph.response_bytes += static_cast<double>(response.body.size());
-    if (response.status != 200) throw std::runtime_error("replay: HTTP " + std::to_string(response.status));
-    Stopwatch w(ph.parse);
-    return json::parse(response.body);
-  };
-  auto write = [&](pqxx::work& tx, const db::UpsertSpec& spec, const std::vector<db::Row>& rows) {
-    Stopwatch all(ph.db), table(ph.db_by_table[spec.table]);
-    ph.records += static_cast<long long>(db::bulk_upsert(tx, spec, rows, p.id, p.scope).touched());
-  };
-  auto rows_of = [](const auto& records) {
-    std::vector<db::Row> rows;
-    rows.reserve(records.size());
-    for (const auto& r : records) rows.push_back(r.cells());
-    return rows;
-  };
-
-  for (long long page = 1;; ++page) {
-    auto items = connectors::conversations_of(get("/conversations?sort_by=last_activity_at&order_by=desc&page=" +
-                                                  std::to_string(page) + "&per_page=" + std::to_string(per_page)));
-    std::vector<connectors::CwConversation> conversations;
-    std::vector<connectors::CwMessage> messages;
-    std::vector<connectors::CwAttachment> attachments;
-    std::vector<connectors::CwContact> contacts;
-    std::vector<db::Row> chunks;
-    bool reached_old = false;
-    for (const auto& item : items) {
-      std::optional<connectors::MappedConversation> mapped;
-      {
-        Stopwatch w(ph.map);
-        mapped = connectors::map_conversation(item, map_ctx);
-      }
-      if (!mapped) continue;
-      if (mapped->conversation.updated_at && *mapped->conversation.updated_at < window) {
-        reached_old = true;  // newest activity first: nothing older is new
-        break;
-      }
-      // Backwards through the conversation's messages until the window's edge.
-      std::map<long long, json> by_id;
-      std::string before;
-      for (;;) {
-        auto list = connectors::messages_of(get("/conversations/" + std::to_string(mapped->conversation.conversation_id) +
-                                                "/messages" + (before.empty() ? "" : "?before=" + before)));
-        ++ph.message_requests;
-        if (list.empty()) ++ph.empty_message_pages;
-        long long oldest = std::numeric_limits<long long>::max();
-        bool older = false;
-        for (const auto& m : list) {
-          auto id = connectors::integer(m.value("id", json()));
-          if (!id) continue;
-          oldest = std::min(oldest, *id);
-          auto created = connectors::message_created_at(m);
-          if (created && *created < window) older = true;
-          by_id.emplace(*id, m);
-        }
-        bool progressed = oldest != std::numeric_limits<long long>::max() && (before.empty() || oldest < std::stoll(before));
-        if (list.empty() || !progressed || older) break;
-        before = std::to_string(oldest);
-      }
-      Stopwatch w(ph.map);
-      json selected = json::array();
-      for (auto& [id, m] : by_id) {
-        auto created = connectors::message_created_at(m);
-        if (created && *created < window) continue;
-        selected.push_back(std::move(m));
-      }
-      auto msgs = connectors::map_messages(selected, mapped->conversation, map_ctx);
-      for (const auto& m : msgs.messages) {
-        if (!connectors::is_embeddable(m.is_private, m.content, min_chars)) continue;
-        for (const auto& c : connectors::chunk_message(m.content, chunk_size))
-          chunks.push_back({m.id, std::to_string(c.chunk_index), m.conversation_global_id, c.text, c.text_hash,
-                            std::to_string(c.content_tokens), model, m.created_at});
-      }
-      conversations.push_back(mapped->conversation);
-      if (mapped->contact) contacts.push_back(*mapped->contact);
-      messages.insert(messages.end(), msgs.messages.begin(), msgs.messages.end());
-      attachments.insert(attachments.end(), msgs.attachments.begin(), msgs.attachments.end());
-      contacts.insert(contacts.end(), msgs.contacts.begin(), msgs.contacts.end());
-    }
-    if (!conversations.empty()) {
-      std::vector<db::Row> conversation_rows, message_rows, attachment_rows, contact_rows;
-      {
-        Stopwatch w(ph.rows);
-        conversation_rows = rows_of(conversations);
-        message_rows = rows_of(messages);
-        attachment_rows = rows_of(attachments);
-        contact_rows = rows_of(connectors::dedupe_by_id(std::move(contacts)));
-      }
-      pqxx::work tx(conn);
-      write(tx, connectors::CwConversation::spec(), conversation_rows);
-      write(tx, connectors::CwMessage::spec(), message_rows);
-      write(tx, connectors::CwAttachment::spec(), attachment_rows);
-      write(tx, chunk_spec(), chunks);
-      write(tx, connectors::CwContact::spec(), contact_rows);
-      Stopwatch all(ph.db), commit(ph.db_by_table["(commit)"]);
-      tx.commit();
-    }
-    if (conversations.empty() || reached_old || static_cast<long long>(items.size()) < per_page) break;
-  }
-  ph.total = {since(wall0), thread_cpu() - cpu0};
-  return ph;
-}
-
 // ---- output ----------------------------------------------------------------------------------------
 
 void rule() { std::printf("%s\n", std::string(78, '-').c_str()); }
@@ -617,17 +427,15 @@ std::string verdict(bool ok) { return ok ? "ok" : "MISS"; }
 
 int main(int argc, char** argv) {
   int scale = 110;
-  bool breakdown = true, strict = false;
+  bool strict = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--scale" && i + 1 < argc) {
       scale = std::stoi(argv[++i]);
-    } else if (a == "--no-breakdown") {
-      breakdown = false;
     } else if (a == "--strict") {
       strict = true;
     } else {
-      std::fprintf(stderr, "usage: sync_bench [--scale N] [--no-breakdown] [--strict]\n");
+      std::fprintf(stderr, "usage: sync_bench [--scale N] [--strict]\n");
       return 2;
     }
   }
@@ -688,15 +496,6 @@ int main(int argc, char** argv) {
     const Ceiling ceiling = *std::min_element(attempts.begin(), attempts.end(),
                                               [](const Ceiling& a, const Ceiling& b) { return a.seconds < b.seconds; });
 
-    // 4. Where the sync's time goes.
-    std::optional<Phases> phases;
-    if (breakdown) {
-      const std::string replay_url = test::fresh_database();
-      Env replay_env = test::test_env(replay_url);
-      for (const auto& [k, v] : sandbox.env()) replay_env[k] = v;
-      phases = replay_pull(replay_env, replay_url, create_project(replay_env, account), account);
-    }
-
     const double records = static_cast<double>(counts.total());
     const double sync_rate = records / sync.seconds, ceiling_rate = records / ceiling.seconds;
     const double ratio = sync_rate / ceiling_rate;
@@ -730,27 +529,6 @@ int main(int argc, char** argv) {
     for (const auto& t : ceiling.tables)
       std::printf("  %-20s %8lld rows %7.1f MiB  copy %6.2fs  upsert %6.2fs\n", t.table.c_str(), t.rows, t.mib,
                   t.copy_s, t.upsert_s);
-    if (phases) {
-      const auto& ph = *phases;
-      std::printf("breakdown: the pull replayed in-process, %.2fs; %lld requests (%lld for messages, %lld of them "
-                  "empty), %.1f MiB of JSON\n",
-                  ph.total.wall, ph.requests, ph.message_requests, ph.empty_message_pages,
-                  ph.response_bytes / (1 << 20));
-      std::printf("  %-32s %8s %6s %11s\n", "phase", "wall", "share", "client CPU");
-      auto line = [&](const std::string& name, const Spent& t, int indent) {
-        std::printf("  %*s%-*s %7.2fs %5.1f%% %10.2fs\n", indent, "", 32 - indent, name.c_str(), t.wall,
-                    100.0 * t.wall / ph.total.wall, t.cpu);
-      };
-      line("HTTP (curl send + receive)", ph.http, 0);
-      line("JSON parse", ph.parse, 0);
-      line("map + select + chunk", ph.map, 0);
-      line("records -> rows (cells)", ph.rows, 0);
-      line("database (bulk_upsert, commit)", ph.db, 0);
-      for (const auto& [table, t] : ph.db_by_table) line(table, t, 2);
-      Spent other{ph.total.wall - ph.http.wall - ph.parse.wall - ph.map.wall - ph.rows.wall - ph.db.wall,
-                  ph.total.cpu - ph.http.cpu - ph.parse.cpu - ph.map.cpu - ph.rows.cpu - ph.db.cpu};
-      line("other", other, 0);
-    }
     rule();
     bool rate_ok = sync_rate >= kTargetRecordsPerSecond, ratio_ok = ratio >= kTargetRatio;
     std::printf("target sync >= %.0f records/s: %.0f  %s\n", kTargetRecordsPerSecond, sync_rate,

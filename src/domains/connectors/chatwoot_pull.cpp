@@ -3,11 +3,14 @@
 // Messages are read backwards (`before=<oldest id>`) until a page reaches the watermark, so a
 // long conversation is read whole and edits to the messages read are seen. The
 // watermark (newest message time and id) commits after the last page.
+#include <exception>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
+#include "labctl/core/handoff.hpp"
 #include "labctl/db/bulk_upsert.hpp"
 #include "labctl/db/sql_time.hpp"
 #include "labctl/domains/connectors/chatwoot_mapper.hpp"
@@ -23,18 +26,8 @@ namespace {
 
 using json = nlohmann::json;
 
-const db::UpsertSpec& chunk_spec() {
-  static const db::UpsertSpec spec{
-      "rag_chunks",
-      {"message_global_id", "chunk_index", "conversation_global_id", "text", "text_hash", "content_tokens",
-       "embedding_model", "source_created_at"},
-      {"message_global_id", "chunk_index"},
-      {},
-      {"text_hash"},  // only new text is a change; it must be embedded again
-      {"embedding = NULL", "embedding_dim = NULL", "embedding_error = NULL", "embedding_status = 'pending'",
-       "updated_at = now()"}};
-  return spec;
-}
+// Chatwoot's messages endpoint answers 20 at a time, newest first.
+constexpr size_t kMessagesPerPage = 20;
 
 long long numeric_tail(const std::optional<std::string>& id) {
   if (!id) return 0;
@@ -136,8 +129,42 @@ class ChatwootPull {
     tx.commit();
   }
 
-  // Newest-first pages until one adds nothing new, is short, or the caps are reached.
+  // One page of conversations with their messages, mapped and chunked, ready to write.
+  struct PageRows {
+    std::vector<CwConversation> conversations;
+    std::vector<CwMessage> messages;
+    std::vector<CwAttachment> attachments;
+    std::vector<CwContact> contacts;
+    std::vector<db::Row> chunks;
+  };
+
+  // Fetching runs in its own thread, at most two pages ahead of the writing, so the HTTP and
+  // JSON work overlaps the database's. Pages are still written in order, each in its own
+  // transaction, and the watermark after the last.
   void sync_conversations() {
+    Handoff<PageRows> pages(2);
+    std::exception_ptr fetch_error;
+    std::thread fetcher([&] {
+      try {
+        fetch_conversations(pages);
+      } catch (...) {
+        fetch_error = std::current_exception();
+      }
+      pages.close();
+    });
+    try {
+      while (auto page = pages.pop()) write_page(*page);
+    } catch (...) {
+      pages.stop();
+      fetcher.join();
+      throw;
+    }
+    fetcher.join();
+    if (fetch_error) std::rethrow_exception(fetch_error);
+  }
+
+  // Newest-first pages until one adds nothing new, is short, or the caps are reached.
+  void fetch_conversations(Handoff<PageRows>& out) {
     std::set<long long> seen;
     for (long long page = 1; page <= s_.pages_limit; ++page) {
       auto items = conversations_of(get("/conversations?sort_by=last_activity_at&order_by=desc&page=" +
@@ -156,11 +183,11 @@ class ChatwootPull {
         }
         fresh.push_back(std::move(*mapped));
       }
-      if (!fresh.empty()) write_page(fresh);
+      if (!fresh.empty() && !out.push(page_rows(fresh))) return;
       ++pages_;
       if (ctx_.options.progress)
         ctx_.options.progress("chatwoot: page " + std::to_string(page) + ", " + std::to_string(conversations_) +
-                              " conversations, " + std::to_string(messages_) + " new messages");
+                              " conversations, " + std::to_string(messages_) + " messages");
       if (fresh.empty() || reached_old || static_cast<long long>(items.size()) < s_.per_page ||
           static_cast<long long>(seen.size()) >= s_.conversations_limit)
         break;
@@ -178,26 +205,28 @@ class ChatwootPull {
                                   (before.empty() ? "" : "?before=" + before)));
       long long oldest = std::numeric_limits<long long>::max();
       bool older_than_window = false;
-      for (const auto& m : page) {
+      for (auto& m : page) {
         auto id = integer(m.value("id", json()));
         if (!id) continue;
         oldest = std::min(oldest, *id);
         auto created = message_created_at(m);
         if (created && *created < since_.ts) older_than_window = true;
-        by_id.emplace(*id, m);
+        by_id.emplace(*id, std::move(m));
       }
       bool progressed = oldest != std::numeric_limits<long long>::max() && (before.empty() || oldest < std::stoll(before));
-      if (page.empty() || !progressed || older_than_window || static_cast<long long>(by_id.size()) >= s_.messages_limit)
+      // A short page is the conversation's first.
+      if (page.size() < kMessagesPerPage || !progressed || older_than_window ||
+          static_cast<long long>(by_id.size()) >= s_.messages_limit)
         break;
       before = std::to_string(oldest);
     }
     json selected = json::array();
     long long skip = static_cast<long long>(by_id.size()) - s_.messages_limit;  // keep the newest
-    for (const auto& [id, m] : by_id) {
+    for (auto& [id, m] : by_id) {
       if (skip-- > 0) continue;
       auto created = message_created_at(m);
       if (created && *created < window_start_) continue;
-      selected.push_back(m);
+      selected.push_back(std::move(m));
       advance_cursor(created, id);
     }
     return selected;
@@ -212,37 +241,37 @@ class ChatwootPull {
     }
   }
 
-  void write_page(const std::vector<MappedConversation>& page) {
-    std::vector<CwConversation> conversations;
-    std::vector<CwMessage> messages;
-    std::vector<CwAttachment> attachments;
-    std::vector<CwContact> contacts;
-    std::vector<db::Row> chunks;
+  PageRows page_rows(const std::vector<MappedConversation>& page) {
+    PageRows rows;
     for (const auto& mc : page) {
-      conversations.push_back(mc.conversation);
-      if (mc.contact) contacts.push_back(*mc.contact);
+      rows.conversations.push_back(mc.conversation);
+      if (mc.contact) rows.contacts.push_back(*mc.contact);
       auto mapped = map_messages(new_messages(mc.conversation), mc.conversation, map_ctx_);
       for (const auto& m : mapped.messages) {
         if (!is_embeddable(m.is_private, m.content, static_cast<size_t>(s_.min_chars))) continue;
         for (const auto& c : chunk_message(m.content, static_cast<size_t>(s_.chunk_size)))
-          chunks.push_back({m.id, std::to_string(c.chunk_index), m.conversation_global_id, c.text, c.text_hash,
-                            std::to_string(c.content_tokens), s_.model, m.created_at});
+          rows.chunks.push_back({m.id, std::to_string(c.chunk_index), m.conversation_global_id, c.text, c.text_hash,
+                                 std::to_string(c.content_tokens), s_.model, m.created_at});
       }
-      messages.insert(messages.end(), mapped.messages.begin(), mapped.messages.end());
-      attachments.insert(attachments.end(), mapped.attachments.begin(), mapped.attachments.end());
-      contacts.insert(contacts.end(), mapped.contacts.begin(), mapped.contacts.end());
+      std::move(mapped.messages.begin(), mapped.messages.end(), std::back_inserter(rows.messages));
+      std::move(mapped.attachments.begin(), mapped.attachments.end(), std::back_inserter(rows.attachments));
+      std::move(mapped.contacts.begin(), mapped.contacts.end(), std::back_inserter(rows.contacts));
     }
+    conversations_ += static_cast<long long>(page.size());
+    messages_ += static_cast<long long>(rows.messages.size());
+    return rows;
+  }
+
+  void write_page(PageRows& page) {
     pqxx::work tx(ctx_.conn);
-    touched_conversations_ += write_records(tx, conversations, ctx_).touched();
-    touched_messages_ += write_records(tx, messages, ctx_).touched();
-    touched_attachments_ += write_records(tx, attachments, ctx_).touched();
-    auto chunk_count = db::bulk_upsert(tx, chunk_spec(), chunks, ctx_.project_id, ctx_.account_scope_id);
-    touched_contacts_ += write_records(tx, dedupe_by_id(std::move(contacts)), ctx_).touched();
+    touched_conversations_ += write_records(tx, page.conversations, ctx_).touched();
+    touched_messages_ += write_records(tx, page.messages, ctx_).touched();
+    touched_attachments_ += write_records(tx, page.attachments, ctx_).touched();
+    auto chunk_count = db::bulk_upsert(tx, rag_chunk_spec(), page.chunks, ctx_.project_id, ctx_.account_scope_id);
+    touched_contacts_ += write_records(tx, dedupe_by_id(std::move(page.contacts)), ctx_).touched();
     tx.commit();
     inserted_chunks_ += chunk_count.inserted;
     reembedded_chunks_ += chunk_count.updated;
-    conversations_ += static_cast<long long>(page.size());
-    messages_ += static_cast<long long>(messages.size());
   }
 
   json result() const {

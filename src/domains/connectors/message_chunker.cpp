@@ -45,4 +45,17 @@ bool is_embeddable(bool is_private, std::string_view content, size_t min_chars) 
   return !is_private && utf8_length(trim_text(content)) >= min_chars;
 }
 
+const db::UpsertSpec& rag_chunk_spec() {
+  static const db::UpsertSpec spec{
+      "rag_chunks",
+      {"message_global_id", "chunk_index", "conversation_global_id", "text", "text_hash", "content_tokens",
+       "embedding_model", "source_created_at"},
+      {"message_global_id", "chunk_index"},
+      {},
+      {"text_hash"},  // only new text is a change; it must be embedded again
+      {"embedding = NULL", "embedding_dim = NULL", "embedding_error = NULL", "embedding_status = 'pending'",
+       "updated_at = now()"}};
+  return spec;
+}
+
 }  // namespace labctl::connectors

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "labctl/db/bulk_upsert.hpp"
+
 namespace labctl::connectors {
 
 struct MessageChunk {
@@ -25,5 +27,10 @@ std::vector<MessageChunk> chunk_message(std::string_view content, size_t chunk_s
 // Only non-private messages whose trimmed content has at least `min_chars` code points are
 // embedded.
 bool is_embeddable(bool is_private, std::string_view content, size_t min_chars);
+
+// rag_chunks rows as the sync writes them: message_global_id, chunk_index,
+// conversation_global_id, text, text_hash, content_tokens, embedding_model, source_created_at.
+// Only new text counts as a change, and it resets the chunk's embedding to pending.
+const db::UpsertSpec& rag_chunk_spec();
 
 }  // namespace labctl::connectors
