@@ -471,7 +471,8 @@ TEST_CASE("sandbox: --print-env and Sandbox::env() point labctl at the sandbox")
   CHECK(exports["LINEAR_BASE_URL"] == "http://127.0.0.1:8791/linear/graphql");
   CHECK(exports["ATTIO_BASE_URL"] == "http://127.0.0.1:8791/attio");
   CHECK(exports["CHATWOOT_ACCOUNT_ID"] == "101");
-  CHECK(run.out.find("# tenant 3: chatwoot_account=103") != std::string::npos);
+  CHECK(run.out.find("# tenant 3 (Pelican Studio): chatwoot_account=103 linear_workspace=lin-pelican "
+                     "attio_workspace=attio-pelican") != std::string::npos);
 
   test::Sandbox sb({"--seed", "3", "--tenants", "2"});
   auto env = sb.env();
