@@ -5,8 +5,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "support/test_cluster.hpp"
@@ -14,42 +12,10 @@
 namespace labctl::test {
 namespace {
 
-std::vector<char*> c_strings(std::vector<std::string>& v) {
-  std::vector<char*> out;
-  for (auto& s : v) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-// fork + exec labctl with exactly `env`; stdout/stderr go to the given fds.
 pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env, int out_fd,
             int err_fd) {
-  std::vector<std::string> argv = {LABCTL_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<std::string> envp;
-  for (const auto& [k, v] : env) envp.push_back(k + "=" + v);
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, STDIN_FILENO);
-    dup2(out_fd, STDOUT_FILENO);
-    dup2(err_fd, STDERR_FILENO);
-    auto a = c_strings(argv);
-    auto e = c_strings(envp);
-    execve(a[0], a.data(), e.data());
-    _exit(127);
-  }
-  return pid;
+  return test::spawn(LABCTL_BINARY, args, env, out_fd, err_fd);
 }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 
 }  // namespace
 
@@ -64,12 +30,6 @@ std::map<std::string, std::string> test_env(const std::string& database_url) {
   };
   if (!database_url.empty()) env["DATABASE_URL"] = database_url;
   return env;
-}
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 pid_t start_labctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "support/child_process.hpp"
+
 namespace labctl::test {
 
 struct Run {
@@ -23,8 +25,6 @@ Run labctl(const std::vector<std::string>& args, const std::map<std::string, std
 
 // labctl in the background, output discarded (to be killed mid-run); reap it with wait_exit.
 pid_t start_labctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env);
-// Exit code, or 128 + signal.
-int wait_exit(pid_t pid);
 
 class Server {
  public:

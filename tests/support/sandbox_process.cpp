@@ -8,8 +8,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -24,35 +22,11 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kStartTimeout = std::chrono::seconds(5);
 constexpr auto kStopTimeout = std::chrono::seconds(2);
 
-// fork + exec labctl-sandbox with our environment; stdout/stderr go to the given fds (opened
-// close-on-exec, so a sandbox started later does not hold another one's pipe open).
+// labctl-sandbox with our environment; stdout/stderr go to the given fds (opened close-on-exec,
+// so a sandbox started later does not hold another one's pipe open).
 pid_t spawn(const std::vector<std::string>& args, int out_fd, int err_fd) {
-  std::vector<std::string> argv = {LABCTL_SANDBOX_BINARY};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> a;
-  for (auto& s : argv) a.push_back(s.data());
-  a.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, STDIN_FILENO);
-    dup2(out_fd, STDOUT_FILENO);
-    dup2(err_fd, STDERR_FILENO);
-    execv(a[0], a.data());
-    _exit(127);
-  }
-  return pid;
+  return test::spawn(LABCTL_SANDBOX_BINARY, args, std::nullopt, out_fd, err_fd);
 }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
 
 // SIGTERM, then SIGKILL if it has not exited within kStopTimeout; always reaps.
 void terminate(pid_t pid) {
@@ -103,9 +77,8 @@ Run labctl_sandbox(const std::vector<std::string>& args) {
   pid_t pid = spawn(args, out, err);
   close(out);
   close(err);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return {exit_code(status), slurp(out_path), slurp(err_path)};
+  int code = wait_exit(pid);
+  return {code, slurp(out_path), slurp(err_path)};
 }
 
 Sandbox::Sandbox(std::vector<std::string> extra_args) : args_(std::move(extra_args)) {
