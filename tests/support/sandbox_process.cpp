@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
