@@ -33,7 +33,7 @@ CLI::Option* add_param(CLI::App& cmd, const ops::Param& p, Typed& typed) {
   std::string names = p.positional ? p.name : (p.short_flag.empty() ? "" : "-" + p.short_flag + ",") + "--" + ops::cli_flag(p);
   if (p.type == ops::ParamType::boolean && !p.positional) return cmd.add_flag(names, typed.flags[p.name], p.help);
   auto* opt = cmd.add_option(names, typed.values[p.name], p.help);
-  if (!p.metavar.empty()) opt->type_name(p.metavar);
+  opt->type_name(ops::metavar(p));
   return opt;
 }
 

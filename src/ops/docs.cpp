@@ -203,10 +203,10 @@ void options_section(std::ostringstream& s, const std::vector<Param>& params) {
   for (const auto& p : params) {
     s << ".TP\n";
     if (p.positional) {
-      s << ".I " << roff(p.metavar.empty() ? upper(p.name) : p.metavar) << "\n";
+      s << ".I " << roff(metavar(p)) << "\n";
     } else {
       s << ".B " << (p.short_flag.empty() ? "" : "\\-" + p.short_flag + ", ") << roff("--" + cli_flag(p));
-      if (p.type != ParamType::boolean) s << " " << roff(p.metavar.empty() ? "VALUE" : p.metavar);
+      if (p.type != ParamType::boolean) s << " " << roff(metavar(p));
       s << "\n";
     }
     s << roff(option_text(p)) << "\n";
@@ -216,7 +216,7 @@ void options_section(std::ostringstream& s, const std::vector<Param>& params) {
 std::string synopsis(const Operation& op) {
   std::string syn = "labctl " + join(op.cli_path, " ");
   for (const auto& p : op.params) {
-    std::string name = p.metavar.empty() ? upper(p.name) : p.metavar;
+    std::string name = metavar(p);
     if (p.positional) syn += p.required ? " " + name : " [" + name + "]";
     else syn += " [--" + cli_flag(p) + (p.type == ParamType::boolean ? "" : " " + name) + "]";
   }

@@ -160,6 +160,20 @@ std::string cli_flag(const Param& p) {
   return f;
 }
 
+std::string metavar(const Param& p) {
+  if (!p.metavar.empty()) return p.metavar;
+  switch (p.type) {
+    case ParamType::integer: return "N";
+    case ParamType::uuid: return "ID";
+    case ParamType::date: return "DATE";
+    default: {
+      std::string name = p.name;
+      for (auto& c : name) c = c == '_' ? '-' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      return name;
+    }
+  }
+}
+
 bool valid_utf8(const std::string& s) {
   static constexpr uint32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};  // no overlong forms
   size_t i = 0;

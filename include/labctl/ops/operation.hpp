@@ -34,7 +34,7 @@ struct Param {
   OutOfRange out_of_range = OutOfRange::reject;
   std::string flag;                 // CLI flag without dashes; "" = name in kebab-case
   std::string short_flag;           // CLI alias, e.g. "o" for -o
-  std::string metavar;              // e.g. NAME, PORT; "" = derived from the type
+  std::string metavar;              // e.g. NAME, PORT; "" = derived from the type (see metavar())
 };
 
 struct HttpRoute {
@@ -70,5 +70,7 @@ struct CommandGroup {
 
 // Kebab-case CLI flag of a parameter: recipient_ref → recipient-ref.
 std::string cli_flag(const Param& p);
+// The value's placeholder in help: the entry's metavar, else N, ID, DATE or the name upper-cased.
+std::string metavar(const Param& p);
 
 }  // namespace labctl::ops
