@@ -143,6 +143,13 @@ TEST_CASE_FIXTURE(SyncFixture, "incremental syncs pick up what changed upstream,
   CHECK(db.count("SELECT count(*) FROM cw_messages WHERE content LIKE 'Новое сообщение%'") == 1);
   CHECK(db.count("SELECT count(*) FROM cw_messages WHERE content = 'Edited: the launch moves to Monday'") == 1);
   CHECK(db.count("SELECT count(*) FROM rag_chunks WHERE text = 'Edited: the launch moves to Monday'") == 1);
+  // Edited down to a few words: the message stays, its chunks go.
+  REQUIRE(sandbox.mutate({{"kind", "chatwoot_message_edit"}, {"message", last_message}, {"content", "ok"}})["ok"] ==
+          true);
+  auto shorter = sync("chatwoot", p1);
+  CHECK(shorter["runs"][0]["result"]["deleted_chunks"] == 1);
+  CHECK(db.text("SELECT content FROM cw_messages WHERE content = 'ok'") == "ok");
+  CHECK(db.count("SELECT count(*) FROM rag_chunks WHERE text LIKE 'Edited: the launch%'") == 0);
   CHECK(db.text("SELECT title FROM linear_issues_raw WHERE external_id = '" + issue + "'") == "Renamed upstream");
   CHECK(db.text("SELECT stage FROM attio_opportunities_raw WHERE external_id = '" + deal + "'") == "won");
   // Incremental: far fewer requests than the full snapshot took, and Linear/Attio asked with a filter.

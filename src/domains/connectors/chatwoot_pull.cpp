@@ -136,6 +136,7 @@ class ChatwootPull {
     std::vector<CwAttachment> attachments;
     std::vector<CwContact> contacts;
     std::vector<db::Row> chunks;
+    std::vector<std::string> message_ids, chunk_counts;  // every message, and how many chunks it has now
   };
 
   // Fetching runs in its own thread, at most two pages ahead of the writing, so the HTTP and
@@ -248,10 +249,15 @@ class ChatwootPull {
       if (mc.contact) rows.contacts.push_back(*mc.contact);
       auto mapped = map_messages(new_messages(mc.conversation), mc.conversation, map_ctx_);
       for (const auto& m : mapped.messages) {
-        if (!is_embeddable(m.is_private, m.content, static_cast<size_t>(s_.min_chars))) continue;
-        for (const auto& c : chunk_message(m.content, static_cast<size_t>(s_.chunk_size)))
-          rows.chunks.push_back({m.id, std::to_string(c.chunk_index), m.conversation_global_id, c.text, c.text_hash,
-                                 std::to_string(c.content_tokens), s_.model, m.created_at});
+        size_t count = 0;
+        if (is_embeddable(m.is_private, m.content, static_cast<size_t>(s_.min_chars)))
+          for (const auto& c : chunk_message(m.content, static_cast<size_t>(s_.chunk_size))) {
+            rows.chunks.push_back({m.id, std::to_string(c.chunk_index), m.conversation_global_id, c.text,
+                                   c.text_hash, std::to_string(c.content_tokens), s_.model, m.created_at});
+            ++count;
+          }
+        rows.message_ids.push_back(m.id);
+        rows.chunk_counts.push_back(std::to_string(count));
       }
       std::move(mapped.messages.begin(), mapped.messages.end(), std::back_inserter(rows.messages));
       std::move(mapped.attachments.begin(), mapped.attachments.end(), std::back_inserter(rows.attachments));
@@ -268,6 +274,13 @@ class ChatwootPull {
     touched_messages_ += write_records(tx, page.messages, ctx_).touched();
     touched_attachments_ += write_records(tx, page.attachments, ctx_).touched();
     auto chunk_count = db::bulk_upsert(tx, rag_chunk_spec(), page.chunks, ctx_.project_id, ctx_.account_scope_id);
+    // A message that got shorter, or became private or too short to embed, loses the chunks
+    // past its new end: search never serves text that is gone.
+    deleted_chunks_ += tx.exec_params("DELETE FROM rag_chunks c USING unnest($1::text[], $2::int[]) AS m(id, n) "
+                                      "WHERE c.project_id = $3 AND c.message_global_id = m.id AND c.chunk_index >= m.n",
+                                      db::pg_text_array(page.message_ids), db::pg_text_array(page.chunk_counts),
+                                      ctx_.project_id)
+                           .affected_rows();
     touched_contacts_ += write_records(tx, dedupe_by_id(std::move(page.contacts)), ctx_).touched();
     tx.commit();
     inserted_chunks_ += chunk_count.inserted;
@@ -287,6 +300,7 @@ class ChatwootPull {
             {"touched_messages", touched_messages_},
             {"inserted_chunks", inserted_chunks_},
             {"reembedded_chunks", reembedded_chunks_},
+            {"deleted_chunks", deleted_chunks_},
             {"touched_contacts", touched_contacts_},
             {"touched_inboxes", touched_inboxes_},
             {"touched_attachments", touched_attachments_},
@@ -302,7 +316,7 @@ class ChatwootPull {
   Mark since_, cursor_;
   long long pages_ = 0, requests_ = 0, conversations_ = 0, messages_ = 0;
   size_t touched_conversations_ = 0, touched_messages_ = 0, touched_attachments_ = 0, touched_contacts_ = 0,
-         touched_inboxes_ = 0, inserted_chunks_ = 0, reembedded_chunks_ = 0;
+         touched_inboxes_ = 0, inserted_chunks_ = 0, reembedded_chunks_ = 0, deleted_chunks_ = 0;
 };
 
 }  // namespace
