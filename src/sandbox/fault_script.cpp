@@ -121,10 +121,16 @@ class RuleBuilder {
     } else if (k == "mutate_after") {
       flag();
       action(FaultAction::mutate_after);
+    } else if (k == "wrong_count") {
+      flag();
+      action(FaultAction::wrong_count);
+    } else if (k == "wrong_dimension") {
+      flag();
+      action(FaultAction::wrong_dimension);
     } else {
       fail("unknown field \"" + k +
            "\" (expected nth, count, every, delay_ms, status, retry_after, retry_after_date, body, malformed, close, "
-           "graphql_error, duplicate_across_pages, mutate_after)");
+           "graphql_error, duplicate_across_pages, mutate_after, wrong_count, wrong_dimension)");
     }
   }
 
@@ -132,7 +138,8 @@ class RuleBuilder {
     if (rule_.target.empty()) fail("missing target");
     if (rule_.every && (seen_.count("nth") || seen_.count("count"))) fail("every cannot be combined with nth or count");
     if (rule_.action == FaultAction::none && rule_.delay_ms == 0)
-      fail("no action (status=, delay_ms=, malformed, close, graphql_error=, duplicate_across_pages, mutate_after)");
+      fail("no action (status=, delay_ms=, malformed, close, graphql_error=, duplicate_across_pages, mutate_after, "
+           "wrong_count, wrong_dimension)");
     if ((!rule_.retry_after.empty() || rule_.retry_after_date >= 0 || rule_.body) && rule_.action != FaultAction::status)
       fail("retry_after, retry_after_date and body need status=");
     if (!rule_.retry_after.empty() && rule_.retry_after_date >= 0) fail("give retry_after or retry_after_date, not both");
@@ -140,8 +147,11 @@ class RuleBuilder {
     if (rule_.action == FaultAction::graphql_error && t != "*" && t.rfind("linear.", 0) != 0)
       fail("graphql_error applies to linear.* targets only");
     if ((rule_.action == FaultAction::duplicate_across_pages || rule_.action == FaultAction::mutate_after) &&
-        (t == "chatwoot.inboxes" || t == "linear.PullLinear"))
+        (t == "chatwoot.inboxes" || t == "linear.PullLinear" || t == "openai.embeddings"))
       fail(t + " is not paged, so duplicate_across_pages and mutate_after do not apply");
+    if ((rule_.action == FaultAction::wrong_count || rule_.action == FaultAction::wrong_dimension) && t != "*" &&
+        t != "openai.embeddings")
+      fail("wrong_count and wrong_dimension apply to openai.embeddings only");
     return rule_;
   }
 
@@ -199,7 +209,7 @@ const std::vector<std::string>& fault_targets() {
   static const std::vector<std::string> targets = {
       "chatwoot.conversations", "chatwoot.messages", "chatwoot.inboxes", "linear.PullLinear",
       "linear.PullLinearIssues", "attio.companies",  "attio.deals",      "attio.people",
-      "attio.activities"};
+      "attio.activities",       "openai.embeddings"};
   return targets;
 }
 

@@ -19,7 +19,17 @@ class FaultSpecError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class FaultAction { none, status, malformed, close, graphql_error, duplicate_across_pages, mutate_after };
+enum class FaultAction {
+  none,
+  status,
+  malformed,
+  close,
+  graphql_error,
+  duplicate_across_pages,
+  mutate_after,
+  wrong_count,      // openai.embeddings: one vector fewer than inputs
+  wrong_dimension,  // openai.embeddings: one vector one element short
+};
 
 struct FaultRule {
   std::string text;    // the rule as written, for messages and the request log

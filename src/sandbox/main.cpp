@@ -1,4 +1,4 @@
-// labctl-sandbox: fake Chatwoot, Linear and Attio APIs over real HTTP on one port, with
+// labctl-sandbox: fake Chatwoot, Linear and Attio APIs and OpenAI embeddings over real HTTP on one port, with
 // deterministic data and scriptable faults, for labctl's tests and demos.
 #include <signal.h>
 
@@ -25,6 +25,12 @@ Endpoints (tokens are fixed; a wrong or missing token gets 401):
                  header authorization: sandbox-linear-token   (the raw key, no Bearer)
   Attio     GET  /attio/v2/objects/{companies|deals|people}/records, /attio/v2/activities  ?limit=&cursor=&updated_after=
                  header authorization: Bearer sandbox-attio-token
+  OpenAI    POST /openai/v1/embeddings  {"model":…,"input":"text" | ["text",…][,"dimensions":N]}
+                 header authorization: Bearer sandbox-openai-token   (so OPENAI_BASE_URL=<base>/openai/v1)
+                 Vectors are deterministic in (model, text), L2-normalised; similar texts land near each other.
+                 Length: dimensions if given (1..8192), else text-embedding-3-small 1536, text-embedding-3-large
+                 3072, any other model 256. usage.total_tokens = sum of max(1, ceil(characters/4)).
+                 400 for a body that is not JSON, an empty model, no/empty input, an empty string, > 2048 inputs.
   Tenants: Chatwoot by account id (101, 102, …). Linear/Attio: header x-linear-workspace / x-attio-workspace,
   or the path forms /linear/<workspace>/graphql and /attio/<workspace>/v2/…; default the first tenant.
   Admin (no auth): GET /_sandbox/requests[?target=], GET /_sandbox/tenants, GET|POST /_sandbox/faults,
@@ -33,7 +39,8 @@ Endpoints (tokens are fixed; a wrong or missing token gets 401):
 Fault script (--faults or POST /_sandbox/faults): rules separated by ';', fields by ','.
   TARGET:[nth=N][,count=M | ,every][,delay_ms=MS],ACTION
   TARGET   * | chatwoot.conversations | chatwoot.messages | chatwoot.inboxes | linear.PullLinear |
-           linear.PullLinearIssues | attio.companies | attio.deals | attio.people | attio.activities
+           linear.PullLinearIssues | attio.companies | attio.deals | attio.people | attio.activities |
+           openai.embeddings
   nth=N    first matching request hit (1-based, default 1); count=M consecutive hits (default 1);
            every = all matching requests. Each rule counts the requests matching its target; the
            first rule (in order) that hits a request wins.
@@ -44,11 +51,14 @@ Fault script (--faults or POST /_sandbox/faults): rules separated by ';', fields
            graphql_error=MESSAGE  200 {"errors":[{"message":MESSAGE}]} (linear.* only)
            duplicate_across_pages the page repeats the last record of the previous page
            mutate_after           after building the page, edit a record on it (updated_at = now)
+           wrong_count            200 with the last vector missing (openai.embeddings only)
+           wrong_dimension        200 with the last vector one element short (openai.embeddings only)
   Values containing ',' or ';' go in double quotes: body="{\"error\":\"busy, retry\"}".
   The same rules as JSON: [{"target":"chatwoot.messages","nth":3,"count":2,"status":503}].
 
 Example:
   labctl-sandbox --port 0 --seed 7 --faults 'chatwoot.messages:nth=3,count=2,status=503;linear.PullLinearIssues:status=429,retry_after=1'
+  labctl-sandbox --port 0 --faults 'openai.embeddings:count=5,status=503;openai.embeddings:nth=9,wrong_dimension'
   eval "$(labctl-sandbox --port 8790 --print-env)"
 )TXT";
 
@@ -64,7 +74,9 @@ void print_env(const std::string& host, int port, const Dataset& data) {
             << "export LINEAR_WORKSPACE_ID=" << first.linear.workspace_id << "\n"
             << "export ATTIO_BASE_URL=" << base << "/attio\n"
             << "export ATTIO_API_TOKEN=" << kAttioToken << "\n"
-            << "export ATTIO_WORKSPACE_ID=" << first.attio.workspace_id << "\n";
+            << "export ATTIO_WORKSPACE_ID=" << first.attio.workspace_id << "\n"
+            << "export OPENAI_BASE_URL=" << base << "/openai/v1\n"
+            << "export OPENAI_API_KEY=" << kOpenAIToken << "\n";
   for (const auto& t : data.tenants())
     std::cout << "# tenant " << t.number << " (" << t.name << "): chatwoot_account=" << t.chatwoot.account_id
               << " linear_workspace=" << t.linear.workspace_id << " attio_workspace=" << t.attio.workspace_id << "\n";
@@ -76,7 +88,9 @@ void print_env(const std::string& host, int port, const Dataset& data) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"labctl-sandbox: fake Chatwoot, Linear and Attio APIs with deterministic data and scriptable faults"};
+  CLI::App app{
+      "labctl-sandbox: fake Chatwoot, Linear and Attio APIs and OpenAI embeddings with deterministic data and "
+      "scriptable faults"};
   app.footer(kFooter);
   std::string host = "127.0.0.1", faults_spec, now_text;
   int port = 8790;

@@ -21,10 +21,12 @@ struct Reply {
   }
 };
 
-// Page-level faults the endpoint itself has to apply.
+// Faults the endpoint itself has to apply (page-level ones, and the embeddings' wrong answers).
 struct PageFault {
-  bool duplicate = false;     // repeat the last record of the previous page
-  bool mutate_after = false;  // after building the page, edit a record on it
+  bool duplicate = false;        // repeat the last record of the previous page
+  bool mutate_after = false;     // after building the page, edit a record on it
+  bool wrong_count = false;      // embeddings: drop the last vector
+  bool wrong_dimension = false;  // embeddings: the last vector is one element short
 };
 
 // A whole decimal integer, else nullopt.

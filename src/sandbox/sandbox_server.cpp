@@ -12,6 +12,7 @@
 #include "chatwoot_fake.hpp"
 #include "linear_fake.hpp"
 #include "mutations.hpp"
+#include "openai_fake.hpp"
 #include "time_format.hpp"
 
 namespace labctl::sandbox {
@@ -73,6 +74,10 @@ const char* reason(int status) {
 // What each service says when it fails with `status` (used by status= faults without body=).
 json error_body(const std::string& service, int status, const std::string& message) {
   if (service == "linear") return graphql_errors(message, status == 429 ? "RATELIMITED" : "INTERNAL_SERVER_ERROR");
+  if (service == "openai") {
+    if (status == 429) return openai_error("Rate limit reached for requests", "requests", nullptr, "rate_limit_exceeded");
+    return openai_error(message, status >= 500 ? "server_error" : "invalid_request_error");
+  }
   if (service == "attio")
     return attio_error(status, status == 429 ? "rate_limit_error" : "api_error", status == 429 ? "rate_limit_exceeded" : "error", message);
   return {{"error", message}};
@@ -86,6 +91,11 @@ Reply unauthorized(const std::string& service, const std::string& auth) {
     return Reply::json(401, graphql_errors(auth == "bearer" ? "Authentication failed: send the API key as is, without Bearer"
                                                             : "Authentication required, not authenticated",
                                            "AUTHENTICATION_ERROR"));
+  if (service == "openai")
+    return Reply::json(401, openai_error(auth == "missing" ? "You didn't provide an API key. You need to provide your API key in an "
+                                                             "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+                                                           : "Incorrect API key provided.",
+                                         "invalid_request_error", nullptr, "invalid_api_key"));
   return Reply::json(401, attio_error(401, "auth_error", "invalid_auth", "Invalid or missing bearer token"));
 }
 
@@ -228,6 +238,7 @@ SandboxServer::Route SandboxServer::classify(const httplib::Request& req) {
   static const std::regex graphql(R"(^/linear(?:/([^/]+))?/graphql/?$)");
   static const std::regex records(R"(^/attio(?:/([^/]+))?/v2/objects/([^/]+)/records/?$)");
   static const std::regex activities(R"(^/attio(?:/([^/]+))?/v2/activities/?$)");
+  static const std::regex embeddings(R"(^/openai/v1/embeddings/?$)");
   Route r;
   std::smatch m;
   auto captures = [&] {
@@ -247,6 +258,8 @@ SandboxServer::Route SandboxServer::classify(const httplib::Request& req) {
     r = {"attio", "attio." + m[2].str(), "GET", {}, nullptr};
   } else if (std::regex_match(req.path, m, activities)) {
     r = {"attio", "attio.activities", "GET", {}, nullptr};
+  } else if (std::regex_match(req.path, m, embeddings)) {
+    r = {"openai", "openai.embeddings", "POST", {}, json::parse(req.body, nullptr, false)};
   } else {
     return r;
   }
@@ -261,6 +274,7 @@ std::string SandboxServer::check_auth(const Route& route, const httplib::Request
   }
   if (!req.has_header("Authorization")) return "missing";
   std::string value = req.get_header_value("Authorization");
+  if (route.service == "openai") return value == std::string("Bearer ") + kOpenAIToken ? "ok" : "invalid";
   if (route.service == "linear") {
     if (value == kLinearToken) return "ok";
     return value == std::string("Bearer ") + kLinearToken ? "bearer" : "invalid";
@@ -282,6 +296,7 @@ Tenant* SandboxServer::tenant_for(const Route& route, const httplib::Request& re
 }
 
 Reply SandboxServer::serve(const Route& route, const httplib::Request& req, const PageFault& fault) {
+  if (route.service == "openai") return openai_embeddings(route.body, fault);  // pure: no data, no lock
   std::lock_guard lock(data_mutex_);
   Tenant* t = tenant_for(route, req);
   if (!t) return not_found(route.service, "Resource could not be found");
@@ -309,7 +324,7 @@ void SandboxServer::api(const httplib::Request& req, httplib::Response& res) {
     return send(Reply::json(405, {{"error", req.path + " takes " + route.method + ", not " + req.method}}));
   auth = check_auth(route, req);
   if (auth != "ok") return send(unauthorized(route.service, auth));
-  {
+  if (route.service != "openai") {  // OpenAI has no tenants
     std::lock_guard lock(data_mutex_);
     if (!tenant_for(route, req)) return send(not_found(route.service, "Resource could not be found"));
   }
@@ -344,6 +359,8 @@ void SandboxServer::api(const httplib::Request& req, httplib::Response& res) {
       }
       case FaultAction::duplicate_across_pages: page.duplicate = true; break;
       case FaultAction::mutate_after: page.mutate_after = true; break;
+      case FaultAction::wrong_count: page.wrong_count = true; break;
+      case FaultAction::wrong_dimension: page.wrong_dimension = true; break;
       case FaultAction::none: break;
     }
   }

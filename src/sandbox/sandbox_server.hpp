@@ -1,5 +1,5 @@
 #pragma once
-// The HTTP front of the sandbox: routes requests to the Chatwoot, Linear and Attio fakes,
+// The HTTP front of the sandbox: routes requests to the Chatwoot, Linear, Attio and OpenAI fakes,
 // checks tokens, records requests, applies the fault script, and serves the /_sandbox admin API.
 #include <httplib.h>
 
@@ -16,6 +16,7 @@ namespace labctl::sandbox {
 inline constexpr const char* kChatwootToken = "sandbox-chatwoot-token";
 inline constexpr const char* kLinearToken = "sandbox-linear-token";
 inline constexpr const char* kAttioToken = "sandbox-attio-token";
+inline constexpr const char* kOpenAIToken = "sandbox-openai-token";
 
 class SandboxServer {
  public:
@@ -28,11 +29,11 @@ class SandboxServer {
 
  private:
   struct Route {
-    std::string service;  // "chatwoot", "linear", "attio"; empty = no such endpoint
+    std::string service;  // "chatwoot", "linear", "attio", "openai"; empty = no such endpoint
     std::string target;   // the fault target, e.g. "chatwoot.messages"
     std::string method;   // the method the endpoint takes
     std::vector<std::string> args;  // path captures
-    json body;            // Linear: the parsed GraphQL request (discarded if not JSON)
+    json body;            // Linear, OpenAI: the parsed request body (discarded if not JSON)
   };
 
   void dispatch(const httplib::Request& req, httplib::Response& res);

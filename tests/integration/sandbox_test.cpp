@@ -466,8 +466,10 @@ TEST_CASE("sandbox: --print-env and Sandbox::env() point labctl at the sandbox")
     CHECK((comment || assignment));
     if (assignment) exports[line.substr(7, line.find('=') - 7)] = line.substr(line.find('=') + 1);
   }
-  CHECK(exports.size() == 9);
+  CHECK(exports.size() == 11);
   CHECK(exports["CHATWOOT_BASE_URL"] == "http://127.0.0.1:8791/chatwoot");
+  CHECK(exports["OPENAI_BASE_URL"] == "http://127.0.0.1:8791/openai/v1");
+  CHECK(exports["OPENAI_API_KEY"] == "sandbox-openai-token");
   CHECK(exports["LINEAR_BASE_URL"] == "http://127.0.0.1:8791/linear/graphql");
   CHECK(exports["ATTIO_BASE_URL"] == "http://127.0.0.1:8791/attio");
   CHECK(exports["CHATWOOT_ACCOUNT_ID"] == "101");
@@ -476,7 +478,8 @@ TEST_CASE("sandbox: --print-env and Sandbox::env() point labctl at the sandbox")
 
   test::Sandbox sb({"--seed", "3", "--tenants", "2"});
   auto env = sb.env();
-  CHECK(env.size() == 9);
+  CHECK(env.size() == 11);
+  CHECK(env["OPENAI_BASE_URL"] == sb.base_url() + "/openai/v1");
   CHECK(env["CHATWOOT_BASE_URL"] == sb.base_url() + "/chatwoot");
   auto tenant = sb.tenants()["tenants"][0];
   CHECK(env["CHATWOOT_ACCOUNT_ID"] == std::to_string(tenant["chatwoot"]["account_id"].get<int>()));
@@ -490,6 +493,13 @@ TEST_CASE("sandbox: --print-env and Sandbox::env() point labctl at the sandbox")
   auto attio = client.Get("/attio/v2/activities?limit=1", {{"Authorization", "Bearer " + env["ATTIO_API_TOKEN"]}});
   CHECK(attio->status == 200);
   CHECK(linear(client, "PullLinear", json::object(), {{"Authorization", env["LINEAR_API_TOKEN"]}})->status == 200);
+  // OPENAI_BASE_URL is the base labctl appends /embeddings to.
+  httplib::Client by_url(env["OPENAI_BASE_URL"].substr(0, env["OPENAI_BASE_URL"].find("/openai")));
+  auto embedded = by_url.Post(env["OPENAI_BASE_URL"].substr(env["OPENAI_BASE_URL"].find("/openai")) + "/embeddings",
+                              {{"Authorization", "Bearer " + env["OPENAI_API_KEY"]}},
+                              R"({"model":"text-embedding-3-small","input":["hi"]})", "application/json");
+  REQUIRE(embedded);
+  CHECK(embedded->status == 200);
 }
 
 TEST_CASE("sandbox: bad command lines exit 2 with a message") {
@@ -523,4 +533,298 @@ TEST_CASE("sandbox: the destructor stops the process") {
   httplib::Client client("127.0.0.1", port);
   client.set_connection_timeout(1, 0);
   CHECK_FALSE(client.Get("/_sandbox/health"));
+}
+
+// ---- OpenAI-compatible embeddings -------------------------------------------------------------
+
+namespace {
+
+const httplib::Headers kOpenAI = {{"Authorization", "Bearer sandbox-openai-token"}};
+const std::string kEmbeddings = "/openai/v1/embeddings";
+
+httplib::Result embed(httplib::Client& c, const json& body, const httplib::Headers& headers = kOpenAI) {
+  return c.Post(kEmbeddings, headers, body.dump(), "application/json");
+}
+
+std::vector<double> vector_of(const json& item) { return item["embedding"].get<std::vector<double>>(); }
+
+double dot(const std::vector<double>& a, const std::vector<double>& b) {
+  REQUIRE(a.size() == b.size());
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i) s += a[i] * b[i];
+  return s;
+}
+
+// The OpenAI-style error of a 4xx answer.
+json openai_error_of(const httplib::Result& r, int status) {
+  auto body = body_of(r, status);
+  REQUIRE(body.contains("error"));
+  CHECK(body["error"]["message"].is_string());
+  CHECK(body["error"]["type"] == "invalid_request_error");
+  return body["error"];
+}
+
+}  // namespace
+
+TEST_CASE("sandbox: OpenAI embeddings answer in OpenAI's shape, the same in every sandbox") {
+  // Different data seeds: the vectors depend on (model, text) only.
+  test::Sandbox a({"--seed", "1"}), b({"--seed", "2"});
+  auto ca = a.client(), cb = b.client();
+  const json request = {{"model", "text-embedding-3-small"},
+                        {"input", {"abcd", "abcde", "a", "h\u00e9llo w\u00f6rld!", "the cat sat on the mat"}}};
+  auto body = body_of(embed(ca, request));
+  CHECK(body["object"] == "list");
+  CHECK(body["model"] == "text-embedding-3-small");
+  REQUIRE(body["data"].size() == 5);
+  for (size_t i = 0; i < 5; ++i) {
+    const auto& item = body["data"][i];
+    CHECK(item["object"] == "embedding");
+    CHECK(item["index"] == i);  // in input order
+    auto v = vector_of(item);
+    CHECK(v.size() == 1536);
+    CHECK(dot(v, v) == doctest::Approx(1.0).epsilon(1e-5));  // L2-normalised
+  }
+  // max(1, ceil(characters / 4)) per input, counting code points: 1 + 2 + 1 + 3 + 6.
+  CHECK(body["usage"]["prompt_tokens"] == 13);
+  CHECK(body["usage"]["total_tokens"] == 13);
+
+  // Deterministic: another process, another seed, the same bytes; a text's vector does not depend on its batch.
+  auto again = embed(cb, request);
+  REQUIRE(again);
+  CHECK(again->body == embed(ca, request)->body);
+  CHECK(json::parse(again->body) == body);
+  auto single = body_of(embed(cb, {{"model", "text-embedding-3-small"}, {"input", "the cat sat on the mat"}}));
+  REQUIRE(single["data"].size() == 1);
+  CHECK(single["data"][0]["index"] == 0);
+  CHECK(single["data"][0]["embedding"] == body["data"][4]["embedding"]);
+  CHECK(single["usage"]["total_tokens"] == 6);
+  // Different texts, and the same text under another model, differ.
+  CHECK(body["data"][0]["embedding"] != body["data"][1]["embedding"]);
+  auto other_model =
+      body_of(embed(ca, {{"model", "my-model"}, {"dimensions", 1536}, {"input", "the cat sat on the mat"}}));
+  CHECK(other_model["data"][0]["embedding"] != body["data"][4]["embedding"]);
+
+  // Logged under openai.embeddings, without the key.
+  auto log = a.requests("openai.embeddings");
+  REQUIRE(log.size() == 3);
+  CHECK(log[0]["path"] == kEmbeddings);
+  CHECK(log[0]["method"] == "POST");
+  CHECK(log[0]["auth"] == "ok");
+  CHECK(log[0]["status"] == 200);
+  CHECK(log[0]["body"]["input"].size() == 5);
+  CHECK(a.requests().dump().find("sandbox-openai-token") == std::string::npos);
+}
+
+TEST_CASE("sandbox: OpenAI embeddings have the model's dimension unless `dimensions` says otherwise") {
+  test::Sandbox sb;
+  auto client = sb.client();
+  auto length = [&](const json& request) {
+    auto body = body_of(embed(client, request));
+    REQUIRE(body["data"].size() == 1);
+    auto v = vector_of(body["data"][0]);
+    CHECK(dot(v, v) == doctest::Approx(1.0).epsilon(1e-5));
+    return v.size();
+  };
+  CHECK(length({{"model", "text-embedding-3-small"}, {"input", {"x"}}}) == 1536);
+  CHECK(length({{"model", "text-embedding-3-large"}, {"input", {"x"}}}) == 3072);
+  CHECK(length({{"model", "text-embedding-ada-002"}, {"input", {"x"}}}) == 256);
+  CHECK(length({{"model", "anything-else"}, {"input", "x"}}) == 256);
+  CHECK(length({{"model", "text-embedding-3-small"}, {"dimensions", 512}, {"input", {"x"}}}) == 512);
+  CHECK(length({{"model", "anything-else"}, {"dimensions", 1024}, {"input", {"x"}}}) == 1024);
+  CHECK(length({{"model", "anything-else"}, {"dimensions", 1}, {"input", {"x"}}}) == 1);
+  CHECK(length({{"model", "text-embedding-3-small"}, {"encoding_format", "float"}, {"user", "u1"}, {"input", {"x"}}}) ==
+        1536);
+
+  // Many inputs come back complete and in order.
+  json many = json::array();
+  for (int i = 0; i < 2048; ++i) many.push_back("text number " + std::to_string(i));
+  auto body = body_of(embed(client, {{"model", "m"}, {"input", many}}));
+  REQUIRE(body["data"].size() == 2048);
+  for (size_t i = 0; i < 2048; ++i) CHECK(body["data"][i]["index"] == i);
+  CHECK(body["data"][2047]["embedding"] ==
+        body_of(embed(client, {{"model", "m"}, {"input", "text number 2047"}}))["data"][0]["embedding"]);
+}
+
+TEST_CASE("sandbox: OpenAI embeddings put similar texts nearer than unrelated ones") {
+  test::Sandbox sb;
+  auto client = sb.client();
+  for (const std::string model : {"text-embedding-3-small", "text-embedding-3-large", "other"}) {
+    CAPTURE(model);
+    auto body = body_of(embed(client, {{"model", model},
+                                       {"input",
+                                        {"The customer cannot log in to the billing dashboard",
+                                         "the customer can not log in to the Billing dashboard!",
+                                         "Customer cannot log in to billing",
+                                         "Quarterly revenue forecast for the Berlin office",
+                                         "  "}}}));
+    auto v = [&](size_t i) { return vector_of(body["data"][i]); };
+    double near = dot(v(0), v(1)), related = dot(v(0), v(2)), unrelated = dot(v(0), v(3));
+    CHECK(near < 0.9999);  // not the same vector: the text itself counts a little
+    CHECK(near > 0.75);
+    CHECK(related > 0.5);
+    CHECK(near > related);
+    CHECK(related > unrelated + 0.3);
+    CHECK(std::abs(unrelated) < 0.3);
+    CHECK(std::abs(dot(v(0), v(4))) < 0.3);  // a text without words still gets a unit vector
+    CHECK(dot(v(4), v(4)) == doctest::Approx(1.0).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("sandbox: OpenAI embeddings refuse a wrong key with 401 and bad requests with 400") {
+  test::Sandbox sb;
+  auto client = sb.client();
+  const json ok = {{"model", "text-embedding-3-small"}, {"input", {"x"}}};
+  auto missing = openai_error_of(embed(client, ok, {}), 401);
+  CHECK(missing["code"] == "invalid_api_key");
+  CHECK(openai_error_of(embed(client, ok, {{"Authorization", "Bearer nope"}}), 401)["code"] == "invalid_api_key");
+  // The raw key without Bearer, and another service's token, are not accepted.
+  openai_error_of(embed(client, ok, {{"Authorization", "sandbox-openai-token"}}), 401);
+  openai_error_of(embed(client, ok, {{"Authorization", "Bearer sandbox-attio-token"}}), 401);
+
+  auto not_json = client.Post(kEmbeddings, kOpenAI, "{\"model\":", "application/json");
+  CHECK(openai_error_of(not_json, 400)["message"].get<std::string>().find("JSON") != std::string::npos);
+  CHECK(openai_error_of(embed(client, json::array({1, 2})), 400)["message"].get<std::string>().find("JSON") !=
+        std::string::npos);
+  CHECK(openai_error_of(embed(client, {{"input", {"x"}}}), 400)["param"] == "model");
+  CHECK(openai_error_of(embed(client, {{"model", ""}, {"input", {"x"}}}), 400)["param"] == "model");
+  CHECK(openai_error_of(embed(client, {{"model", 7}, {"input", {"x"}}}), 400)["param"] == "model");
+  CHECK(openai_error_of(embed(client, {{"model", "m"}}), 400)["param"] == "input");
+  CHECK(openai_error_of(embed(client, {{"model", "m"}, {"input", nullptr}}), 400)["param"] == "input");
+  CHECK(openai_error_of(embed(client, {{"model", "m"}, {"input", json::array()}}), 400)["param"] == "input");
+  CHECK(openai_error_of(embed(client, {{"model", "m"}, {"input", {"x", ""}}}), 400)["param"] == "input");
+  CHECK(openai_error_of(embed(client, {{"model", "m"}, {"input", ""}}), 400)["param"] == "input");
+  CHECK(openai_error_of(embed(client, {{"model", "m"}, {"input", {"x", 3}}}), 400)["param"] == "input");
+  CHECK(openai_error_of(embed(client, {{"model", "m"}, {"input", 3}}), 400)["param"] == "input");
+  json too_many = json::array();
+  for (int i = 0; i < 2049; ++i) too_many.push_back("t");
+  auto over = openai_error_of(embed(client, {{"model", "m"}, {"input", too_many}}), 400);
+  CHECK(over["param"] == "input");
+  CHECK(over["message"].get<std::string>().find("2048") != std::string::npos);
+  CHECK(openai_error_of(embed(client, {{"model", "m"}, {"input", "x"}, {"dimensions", 0}}), 400)["param"] ==
+        "dimensions");
+  CHECK(openai_error_of(embed(client, {{"model", "m"}, {"input", "x"}, {"dimensions", "8"}}), 400)["param"] ==
+        "dimensions");
+  CHECK(openai_error_of(embed(client, {{"model", "m"}, {"input", "x"}, {"encoding_format", "base64"}}), 400)["param"] ==
+        "encoding_format");
+  CHECK(openai_error_of(embed(client, {{"model", "m"}, {"input", "x"}, {"inputs", "y"}}), 400)["message"] ==
+        "Unrecognized request argument supplied: inputs");
+  // Only POST.
+  CHECK(client.Get(kEmbeddings, kOpenAI)->status == 405);
+
+  auto log = sb.requests("openai.embeddings");
+  REQUIRE(log.size() == 22);
+  CHECK(log[0]["auth"] == "missing");
+  CHECK(log[1]["auth"] == "invalid");
+  CHECK(log[2]["auth"] == "invalid");
+  CHECK(log[0]["status"] == 401);
+  CHECK(log[4]["auth"] == "ok");
+  CHECK(log[4]["status"] == 400);
+  CHECK(log[4]["body"] == "{\"model\":");
+  for (const auto& e : log) CHECK_FALSE(e["headers"].contains("authorization"));
+  CHECK(log.dump().find("sandbox-openai-token") == std::string::npos);
+}
+
+TEST_CASE("sandbox: faults on openai.embeddings - status bursts, 429, delay, malformed, close, wrong answers") {
+  test::Sandbox sb({"--faults", "openai.embeddings:nth=2,count=2,status=503"});
+  auto client = sb.client();
+  const json request = {{"model", "text-embedding-3-small"}, {"input", {"first text", "second text", "third text"}}};
+  std::vector<int> statuses;
+  for (int i = 0; i < 4; ++i) {
+    auto r = embed(client, request);
+    REQUIRE(r);
+    statuses.push_back(r->status);
+    if (r->status == 503) {
+      auto error = json::parse(r->body)["error"];
+      CHECK(error["type"] == "server_error");
+      CHECK(error["message"] == "Service Unavailable");
+    }
+  }
+  CHECK(statuses == std::vector<int>{200, 503, 503, 200});
+  auto log = sb.requests("openai.embeddings");
+  REQUIRE(log.size() == 4);
+  CHECK(log[1]["fault"] == "openai.embeddings:nth=2,count=2,status=503");
+  CHECK(log[3]["fault"].is_null());
+  const auto good = body_of(embed(client, request));
+
+  sb.set_faults("openai.embeddings:status=429,retry_after=2;openai.embeddings:nth=2,status=429,retry_after_date=30");
+  auto limited = embed(client, request);
+  REQUIRE(limited);
+  CHECK(limited->status == 429);
+  CHECK(limited->get_header_value("Retry-After") == "2");
+  auto limit_error = json::parse(limited->body)["error"];
+  CHECK(limit_error["code"] == "rate_limit_exceeded");
+  CHECK(limit_error["type"] == "requests");
+  auto dated = embed(client, request);
+  REQUIRE(dated);
+  CHECK(dated->status == 429);
+  CHECK(dated->get_header_value("Retry-After").ends_with(" GMT"));
+  CHECK(body_of(embed(client, request)) == good);
+
+  sb.set_faults("openai.embeddings:delay_ms=300");
+  auto start = std::chrono::steady_clock::now();
+  CHECK(body_of(embed(client, request)) == good);  // answered normally after the delay
+  CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(300));
+
+  sb.set_faults("openai.embeddings:malformed");
+  auto broken = embed(client, request);
+  REQUIRE(broken);
+  CHECK(broken->status == 200);
+  CHECK_FALSE(broken->body.empty());
+  CHECK_FALSE(json::accept(broken->body));
+
+  sb.set_faults("openai.embeddings:close");
+  CHECK_FALSE(embed(client, request));
+  CHECK(body_of(embed(client, request)) == good);
+
+  // The wrong answers labctl has to catch: a vector missing, a vector one element short.
+  sb.set_faults("openai.embeddings:wrong_count;openai.embeddings:nth=2,wrong_dimension");
+  auto short_list = body_of(embed(client, request));
+  REQUIRE(short_list["data"].size() == 2);
+  CHECK(short_list["data"][0] == good["data"][0]);
+  CHECK(short_list["data"][1] == good["data"][1]);
+  CHECK(short_list["usage"] == good["usage"]);
+  auto short_vector = body_of(embed(client, request));
+  REQUIRE(short_vector["data"].size() == 3);
+  CHECK(short_vector["data"][0] == good["data"][0]);
+  CHECK(short_vector["data"][1] == good["data"][1]);
+  CHECK(vector_of(short_vector["data"][2]).size() == 1535);
+  CHECK(body_of(embed(client, request)) == good);
+  auto single = body_of(embed(client, {{"model", "m"}, {"input", "alone"}}));  // count defaulted to 1: normal again
+  CHECK(single["data"].size() == 1);
+  sb.set_faults(R"([{"target":"openai.embeddings","every":true,"wrong_count":true}])");
+  CHECK(body_of(embed(client, {{"model", "m"}, {"input", "alone"}}))["data"].empty());
+  auto rules = sb.faults()["rules"];
+  REQUIRE(rules.size() == 1);
+  CHECK(rules[0]["hits"] == 1);
+
+  log = sb.requests("openai.embeddings");
+  CHECK(log.back()["fault"] == R"({"every":true,"target":"openai.embeddings","wrong_count":true})");
+  sb.set_faults("*:status=500");  // `*` covers the embeddings too
+  CHECK(embed(client, request)->status == 500);
+
+  // The new actions belong to the embeddings; the paging actions do not.
+  CHECK_THROWS_WITH_AS(sb.set_faults("chatwoot.messages:wrong_count"), doctest::Contains("openai.embeddings only"),
+                       std::runtime_error);
+  CHECK_THROWS_WITH_AS(sb.set_faults("attio.deals:wrong_dimension"), doctest::Contains("openai.embeddings only"),
+                       std::runtime_error);
+  CHECK_THROWS_WITH_AS(sb.set_faults("openai.embeddings:duplicate_across_pages"), doctest::Contains("not paged"),
+                       std::runtime_error);
+  CHECK_THROWS_WITH_AS(sb.set_faults("openai.embeddings:wrong_count,wrong_dimension"),
+                       doctest::Contains("more than one action"), std::runtime_error);
+  CHECK_THROWS_WITH_AS(sb.set_faults("openai.embeddings:graphql_error=x"), doctest::Contains("linear.* targets only"),
+                       std::runtime_error);
+  auto from_command_line = test::labctl_sandbox({"--faults", "openai.embedding:status=500"});
+  CHECK(from_command_line.exit_code == 2);
+  CHECK(from_command_line.err.find("openai.embeddings") != std::string::npos);  // listed among the known targets
+}
+
+TEST_CASE("sandbox: --help documents the embeddings endpoint and its faults") {
+  auto help = test::labctl_sandbox({"--help"});
+  CHECK(help.exit_code == 0);
+  for (const char* text : {"POST /openai/v1/embeddings", "Bearer sandbox-openai-token", "text-embedding-3-small 1536",
+                           "text-embedding-3-large", "3072", "any other model 256", "openai.embeddings", "wrong_count",
+                           "wrong_dimension"}) {
+    CAPTURE(text);
+    CHECK(help.out.find(text) != std::string::npos);
+  }
 }
