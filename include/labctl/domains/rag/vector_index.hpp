@@ -1,0 +1,104 @@
+#pragma once
+// Nearest-neighbour search over chunk embeddings without pgvector (rag.md §6).
+//
+// PostgreSQL stays the source of truth: embeddings live there as real[]; this index is a
+// rebuildable cache. Keep one index per (project, account scope, embedding model), saved to a
+// file. `watermark()` is an opaque text the caller stores with the index (e.g. the last
+// "updated_at|row id" it has applied), so a loaded index catches up incrementally: read the rows
+// changed after the watermark, `add` the ready ones, `remove` the others, set the new watermark,
+// `save`. Both `add` and `remove` are idempotent, so replaying changes is always safe.
+//
+// Labels are int64 row ids (e.g. a bigserial per chunk): the caller maps its uuid primary keys
+// to them and back. Metric: cosine, distance = 1 − cosine similarity in [0, 2]. Vectors are
+// normalised on insert and query; a zero-length or non-finite vector is rejected.
+//
+// For small scopes, filtered sets (rag.md §6.7: up to ~20,000 vectors) and one-shot CLI runs use
+// `exact_search`, which is also the recall reference for the index.
+//
+// Thread safety: one VectorIndex may be shared by threads. `search`, `size`, `contains`,
+// `watermark` and `save` take a shared lock and run concurrently (hnswlib allows concurrent
+// searches); `add`, `remove`, `set_ef_search` and `set_watermark` take an exclusive lock, so
+// writes are serialised and never overlap a search (growing the index reallocates its memory).
+// A waiting writer holds back new searches, so steady search traffic cannot starve catch-up.
+//
+// The hnswlib header defines non-inline functions, so it is included by vector_index.cpp only;
+// nothing else in the project may include it.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace labctl::rag {
+
+struct Neighbor {
+  std::int64_t id = 0;
+  double distance = 0;  // 1 − cosine similarity, 0..2
+};
+
+struct IdVector {
+  std::int64_t id = 0;
+  std::span<const float> vector;
+};
+
+// True when a row id may be returned (scope, status, date window…).
+using IdFilter = std::function<bool(std::int64_t id)>;
+
+// Brute-force cosine in double precision: the k nearest, ordered by distance then id.
+// Throws std::invalid_argument when a vector's dimension differs from the query's or a vector
+// has zero length.
+std::vector<Neighbor> exact_search(std::span<const IdVector> vectors, std::span<const float> query, size_t k);
+
+class VectorIndex {
+ public:
+  static constexpr size_t kM = 16;               // pgvector's default m
+  static constexpr size_t kEfConstruction = 64;  // pgvector's default ef_construction
+  static constexpr size_t kDefaultEfSearch = 40; // SEARCH_HNSW_EF_SEARCH default
+
+  // An empty index; capacity grows by itself.
+  explicit VectorIndex(size_t dimension, size_t ef_search = kDefaultEfSearch, size_t initial_capacity = 1024);
+  ~VectorIndex();
+  VectorIndex(VectorIndex&&) noexcept;
+  VectorIndex& operator=(VectorIndex&&) noexcept;
+
+  // Reads `path` and its sidecar `path.meta` (dimension, watermark). Throws std::invalid_argument
+  // when the file holds another dimension, std::runtime_error when a file is missing or corrupt
+  // (the caller then rebuilds from PostgreSQL).
+  static VectorIndex load(const std::string& path, size_t dimension, size_t ef_search = kDefaultEfSearch);
+  // Writes path.tmp and path.meta.tmp, then renames them over path and path.meta (index first,
+  // so the saved watermark is never ahead of the saved vectors). Throws std::runtime_error.
+  void save(const std::string& path) const;
+
+  size_t dimension() const;
+  size_t size() const;  // live vectors (removed ones excluded)
+  bool contains(std::int64_t id) const;
+
+  // Candidates explored per search; the effective value is max(ef_search, k).
+  size_t ef_search() const;
+  void set_ef_search(size_t ef_search);
+
+  std::string watermark() const;
+  void set_watermark(std::string watermark);
+
+  // Inserts `vector` under `id`; an id already present (even removed) is replaced.
+  // Throws std::invalid_argument on a dimension mismatch or a zero-length/non-finite vector.
+  void add(std::int64_t id, std::span<const float> vector);
+  // Hides `id` from searches. Returns false when it was absent or already removed.
+  bool remove(std::int64_t id);
+
+  // The k nearest live ids that pass `filter` (all when empty), ordered by distance then id;
+  // distances are recomputed in double precision. With a filter, candidates are over-fetched,
+  // growing until k pass or the index is exhausted, so filtering never starves the result (but a
+  // very selective filter costs a scan: prefer exact_search over the eligible rows then).
+  // Throws std::invalid_argument on a dimension mismatch or a zero-length query.
+  std::vector<Neighbor> search(std::span<const float> query, size_t k, const IdFilter& filter = {}) const;
+
+ private:
+  struct State;
+  explicit VectorIndex(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace labctl::rag

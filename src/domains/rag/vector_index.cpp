@@ -1,0 +1,273 @@
+#include "labctl/domains/rag/vector_index.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <shared_mutex>
+#include <stdexcept>
+
+#include <hnswlib/hnswlib.h>
+#include <nlohmann/json.hpp>
+
+namespace labctl::rag {
+namespace {
+
+using Hnsw = hnswlib::HierarchicalNSW<float>;
+constexpr int kMetaFormat = 1;
+
+void check_dimension(size_t expected, size_t got, const char* what) {
+  if (got != expected)
+    throw std::invalid_argument(std::string(what) + " has dimension " + std::to_string(got) + ", expected " +
+                                std::to_string(expected));
+}
+
+// The Euclidean length in double; rejects zero-length and non-finite vectors.
+double norm_of(std::span<const float> v, const char* what) {
+  double sum = 0;
+  for (float x : v) sum += double(x) * double(x);
+  if (!std::isfinite(sum)) throw std::invalid_argument(std::string(what) + " is not finite");
+  if (sum == 0) throw std::invalid_argument(std::string(what) + " has zero length");
+  return std::sqrt(sum);
+}
+
+std::vector<float> normalised(std::span<const float> v, double norm) {
+  std::vector<float> out(v.size());
+  for (size_t i = 0; i < v.size(); ++i) out[i] = float(double(v[i]) / norm);
+  return out;
+}
+
+double dot(std::span<const float> a, const float* b) {
+  double sum = 0;
+  for (size_t i = 0; i < a.size(); ++i) sum += double(a[i]) * double(b[i]);
+  return sum;
+}
+
+double cosine_distance(double dot, double norms) { return std::clamp(1.0 - dot / norms, 0.0, 2.0); }
+
+bool closer(const Neighbor& a, const Neighbor& b) {
+  return a.distance != b.distance ? a.distance < b.distance : a.id < b.id;
+}
+
+void keep_nearest(std::vector<Neighbor>& out, size_t k) {
+  if (out.size() > k) {
+    std::partial_sort(out.begin(), out.begin() + std::ptrdiff_t(k), out.end(), closer);
+    out.resize(k);
+  } else {
+    std::sort(out.begin(), out.end(), closer);
+  }
+}
+
+void replace_file(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  std::filesystem::rename(from, to, ec);
+  if (ec) throw std::runtime_error("vector index: cannot rename " + from + " to " + to + ": " + ec.message());
+}
+
+}  // namespace
+
+struct VectorIndex::State {
+  State(size_t dimension, size_t ef_search) : dimension(dimension), space(dimension), ef_search(ef_search) {}
+
+  size_t dimension;
+  hnswlib::InnerProductSpace space;  // must outlive `index`, which points into it
+  std::unique_ptr<Hnsw> index;
+  size_t ef_search;
+  std::string watermark;
+
+  // glibc's shared_mutex prefers readers, so a steady stream of searches could starve a writer:
+  // a writer holds `turnstile` while it waits and writes, and readers pass through it first.
+  mutable std::mutex turnstile;
+  mutable std::shared_mutex mutex;
+  std::shared_lock<std::shared_mutex> read_lock() const {
+    { std::lock_guard pass(turnstile); }
+    return std::shared_lock(mutex);
+  }
+  std::pair<std::unique_lock<std::mutex>, std::unique_lock<std::shared_mutex>> write_lock() {
+    std::unique_lock turn(turnstile);
+    std::unique_lock lock(mutex);
+    return {std::move(turn), std::move(lock)};
+  }
+
+  // The internal slot of a live id, or nullptr.
+  const hnswlib::tableint* live_slot(std::int64_t id) const {
+    auto it = index->label_lookup_.find(hnswlib::labeltype(id));
+    if (it == index->label_lookup_.end() || index->isMarkedDeleted(it->second)) return nullptr;
+    return &it->second;
+  }
+  size_t live_count() const { return index->cur_element_count - index->num_deleted_; }
+};
+
+VectorIndex::VectorIndex(size_t dimension, size_t ef_search, size_t initial_capacity) {
+  if (dimension == 0) throw std::invalid_argument("vector index: dimension must be positive");
+  state_ = std::make_unique<State>(dimension, std::max<size_t>(ef_search, 1));
+  state_->index = std::make_unique<Hnsw>(&state_->space, std::max<size_t>(initial_capacity, 1), kM, kEfConstruction);
+  state_->index->setEf(state_->ef_search);
+}
+
+VectorIndex::VectorIndex(std::unique_ptr<State> state) : state_(std::move(state)) {}
+VectorIndex::~VectorIndex() = default;
+VectorIndex::VectorIndex(VectorIndex&&) noexcept = default;
+VectorIndex& VectorIndex::operator=(VectorIndex&&) noexcept = default;
+
+VectorIndex VectorIndex::load(const std::string& path, size_t dimension, size_t ef_search) {
+  if (dimension == 0) throw std::invalid_argument("vector index: dimension must be positive");
+  std::ifstream meta_in(path + ".meta");
+  if (!meta_in) throw std::runtime_error("vector index: cannot read " + path + ".meta");
+  nlohmann::json meta = nlohmann::json::parse(meta_in, nullptr, /*allow_exceptions=*/false);
+  if (!meta.is_object() || !meta.contains("format") || meta["format"] != kMetaFormat || !meta.contains("dimension") ||
+      !meta["dimension"].is_number_unsigned() || !meta.value("watermark", nlohmann::json()).is_string())
+    throw std::runtime_error("vector index: " + path + ".meta is corrupt or of another format");
+  check_dimension(dimension, meta["dimension"].get<size_t>(), ("vector index " + path).c_str());
+
+  auto state = std::make_unique<State>(dimension, std::max<size_t>(ef_search, 1));
+  state->watermark = meta["watermark"].get<std::string>();
+  if (!std::filesystem::is_regular_file(path)) throw std::runtime_error("vector index: cannot read " + path);
+  state->index = std::make_unique<Hnsw>(&state->space, path);  // throws std::runtime_error if corrupt
+  Hnsw& index = *state->index;
+  if (index.size_data_per_element_ - index.label_offset_ != sizeof(hnswlib::labeltype))
+    throw std::runtime_error("vector index: " + path + " is corrupt");
+  check_dimension(dimension, (index.label_offset_ - index.offsetData_) / sizeof(float),
+                  ("vector index " + path).c_str());
+  // hnswlib 0.6 leaves these uninitialised when loading (num_deleted_ is then incremented).
+  index.num_deleted_ = 0;
+  for (hnswlib::tableint i = 0; i < index.cur_element_count; ++i)
+    if (index.isMarkedDeleted(i)) ++index.num_deleted_;
+  index.metric_distance_computations = 0;
+  index.metric_hops = 0;
+  index.setEf(state->ef_search);
+  return VectorIndex(std::move(state));
+}
+
+void VectorIndex::save(const std::string& path) const {
+  auto lock = state_->read_lock();
+  Hnsw& index = *state_->index;
+  const std::string tmp = path + ".tmp";
+  index.saveIndex(tmp);  // hnswlib reports no write errors: check the size at least
+  std::error_code ec;
+  auto written = std::filesystem::file_size(tmp, ec);
+  if (ec || written < index.cur_element_count * index.size_data_per_element_)
+    throw std::runtime_error("vector index: cannot write " + tmp);
+
+  nlohmann::json meta = {{"format", kMetaFormat},
+                         {"dimension", state_->dimension},
+                         {"m", index.M_},
+                         {"ef_construction", index.ef_construction_},
+                         {"count", state_->live_count()},
+                         {"watermark", state_->watermark}};
+  const std::string meta_tmp = path + ".meta.tmp";
+  {
+    std::ofstream out(meta_tmp, std::ios::trunc);
+    out << meta.dump() << '\n';
+    out.close();
+    if (!out) throw std::runtime_error("vector index: cannot write " + meta_tmp);
+  }
+  replace_file(tmp, path);
+  replace_file(meta_tmp, path + ".meta");
+}
+
+size_t VectorIndex::dimension() const { return state_->dimension; }
+
+size_t VectorIndex::size() const {
+  auto lock = state_->read_lock();
+  return state_->live_count();
+}
+
+bool VectorIndex::contains(std::int64_t id) const {
+  auto lock = state_->read_lock();
+  return state_->live_slot(id) != nullptr;
+}
+
+size_t VectorIndex::ef_search() const {
+  auto lock = state_->read_lock();
+  return state_->ef_search;
+}
+
+void VectorIndex::set_ef_search(size_t ef_search) {
+  auto lock = state_->write_lock();
+  state_->ef_search = std::max<size_t>(ef_search, 1);
+  state_->index->setEf(state_->ef_search);
+}
+
+std::string VectorIndex::watermark() const {
+  auto lock = state_->read_lock();
+  return state_->watermark;
+}
+
+void VectorIndex::set_watermark(std::string watermark) {
+  auto lock = state_->write_lock();
+  state_->watermark = std::move(watermark);
+}
+
+void VectorIndex::add(std::int64_t id, std::span<const float> vector) {
+  check_dimension(state_->dimension, vector.size(), "vector");
+  std::vector<float> unit = normalised(vector, norm_of(vector, "vector"));
+  auto lock = state_->write_lock();
+  Hnsw& index = *state_->index;
+  auto label = hnswlib::labeltype(id);
+  // A known id (live or removed) is updated in place: hnswlib 0.6 un-deletes it and re-links
+  // its neighbours. A new id takes a new slot, so grow the capacity first.
+  if (!index.label_lookup_.count(label) && index.cur_element_count >= index.max_elements_)
+    index.resizeIndex(std::max<size_t>(index.max_elements_ * 2, 1024));
+  index.addPoint(unit.data(), label);
+}
+
+bool VectorIndex::remove(std::int64_t id) {
+  auto lock = state_->write_lock();
+  const hnswlib::tableint* slot = state_->live_slot(id);
+  if (!slot) return false;
+  state_->index->markDeletedInternal(*slot);
+  return true;
+}
+
+std::vector<Neighbor> VectorIndex::search(std::span<const float> query, size_t k, const IdFilter& filter) const {
+  check_dimension(state_->dimension, query.size(), "query");
+  const double query_norm = norm_of(query, "query");
+  std::vector<float> unit = normalised(query, query_norm);
+  std::vector<Neighbor> out;
+  auto lock = state_->read_lock();
+  const Hnsw& index = *state_->index;
+  const size_t total = index.cur_element_count;  // removed ones included: they still hold slots
+  const size_t live = state_->live_count();
+  if (k == 0 || live == 0) return out;
+
+  // hnswlib 0.6 has no filter functor: fetch more candidates than needed, and grow the fetch
+  // until enough pass or every slot has been asked for. hnswlib explores max(ef, fetch)
+  // candidates anyway, so the first round asks for at least ef of them for free.
+  const size_t wanted = filter ? k : std::min(k, live);
+  size_t fetch = std::min(total, filter ? std::max(k, state_->ef_search) : k);
+  for (;;) {
+    auto found = index.searchKnn(unit.data(), fetch);
+    out.clear();
+    for (; !found.empty(); found.pop()) {
+      auto id = std::int64_t(found.top().second);
+      if (!filter || filter(id)) out.push_back({id, 0});
+    }
+    if (out.size() >= wanted || fetch >= total) break;
+    fetch = std::min(total, fetch * 4);
+  }
+  // Recompute the distance in double from the query and the stored unit vector (rag.md §6.2).
+  for (auto& n : out) {
+    auto slot = index.label_lookup_.at(hnswlib::labeltype(n.id));
+    auto stored = reinterpret_cast<const float*>(index.getDataByInternalId(slot));
+    n.distance = cosine_distance(dot(query, stored), query_norm);
+  }
+  keep_nearest(out, k);
+  return out;
+}
+
+std::vector<Neighbor> exact_search(std::span<const IdVector> vectors, std::span<const float> query, size_t k) {
+  double query_norm = norm_of(query, "query");
+  std::vector<Neighbor> out;
+  if (k == 0) return out;
+  out.reserve(vectors.size());
+  for (const auto& v : vectors) {
+    check_dimension(query.size(), v.vector.size(), "vector");
+    out.push_back({v.id, cosine_distance(dot(query, v.vector.data()), query_norm * norm_of(v.vector, "vector"))});
+  }
+  keep_nearest(out, k);
+  return out;
+}
+
+}  // namespace labctl::rag
