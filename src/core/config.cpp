@@ -111,6 +111,12 @@ const std::vector<ConfigKey>& config_keys() {
       {"rag.chunk_size", {"CHUNK_SIZE"}, "1000", "characters per message chunk", false, 200, 4000},
       {"rag.min_embed_chars", {"MIN_EMBED_CHARS"}, "30", "shortest message text that is chunked", false, 1, 2000},
       {"rag.embedding_model", {"EMBEDDING_MODEL"}, "text-embedding-3-small", "model recorded on new chunks"},
+      {"rag.embedding_dim", {"EMBEDDING_DIM"}, "1536", "length of every OpenAI embedding vector", false, 128, 4096},
+      {"openai.base_url", {"OPENAI_BASE_URL"}, "https://api.openai.com/v1", "OpenAI-compatible API base URL"},
+      {"openai.api_key", {"OPENAI_API_KEY"}, "", "OpenAI API key (sent as Bearer)", true},
+      {"openai.embed_max_inputs", {"OPENAI_EMBED_MAX_INPUTS"}, "100", "texts per embeddings request", false, 1, 100},
+      {"openai.timeout_ms", {"OPENAI_TIMEOUT_MS"}, "20000", "per-attempt timeout of an embeddings request", false, 1000, 120000},
+      {"openai.token_budget_per_run", {"OPENAI_TOKEN_BUDGET_PER_RUN"}, "500000", "tokens one embedding run may spend", false, 1000, 10000000},
   };
   return keys;
 }
