@@ -8,18 +8,14 @@
 #include "labctl/domains/projects/projects.hpp"
 #include "support/labctl_process.hpp"
 #include "support/test_cluster.hpp"
+#include "support/two_projects.hpp"
 
 using namespace labctl;
 using namespace labctl::connectors;
 
 namespace {
 
-struct Fixture {
-  std::string url = test::fresh_database();
-  pqxx::connection conn{url};
-  projects::Project p1 = projects::create(conn, {"P1", std::nullopt, std::nullopt}, {std::nullopt, "r"});
-  projects::Project p2 = projects::create(conn, {"P2", std::nullopt, std::nullopt}, {std::nullopt, "r"});
-};
+using Fixture = test::TwoProjects;
 
 Registered fail_once(pqxx::connection& conn, const std::string& project_id) {
   pqxx::work tx(conn);

@@ -8,6 +8,7 @@
 #include "labctl/domains/connectors/event_log.hpp"
 #include "labctl/domains/projects/projects.hpp"
 #include "support/test_cluster.hpp"
+#include "support/two_projects.hpp"
 
 using namespace labctl;
 using namespace labctl::connectors;
@@ -15,11 +16,7 @@ using json = nlohmann::json;
 
 namespace {
 
-struct Fixture {
-  std::string url = test::fresh_database();
-  pqxx::connection conn{url};
-  projects::Project p1 = projects::create(conn, {"P1", std::nullopt, std::nullopt}, {std::nullopt, "r"});
-  projects::Project p2 = projects::create(conn, {"P2", std::nullopt, std::nullopt}, {std::nullopt, "r"});
+struct Fixture : test::TwoProjects {
 
   void sql(const std::string& statement) {
     pqxx::work tx(conn);

@@ -6,6 +6,7 @@
 #include "labctl/domains/connectors/reconciliation.hpp"
 #include "labctl/domains/projects/projects.hpp"
 #include "support/test_cluster.hpp"
+#include "support/two_projects.hpp"
 
 using namespace labctl;
 using namespace labctl::connectors;
@@ -13,11 +14,7 @@ using json = nlohmann::json;
 
 namespace {
 
-struct Fixture {
-  std::string url = test::fresh_database();
-  pqxx::connection conn{url};
-  projects::Project p1 = projects::create(conn, {"P1", std::nullopt, std::nullopt}, {std::nullopt, "r"});
-  projects::Project p2 = projects::create(conn, {"P2", std::nullopt, std::nullopt}, {std::nullopt, "r"});
+struct Fixture : test::TwoProjects {
 
   // `$P` in the text stands for the project id, quoted.
   void sql(const projects::Project& p, std::string statement) {
