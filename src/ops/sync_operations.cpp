@@ -1,7 +1,6 @@
 // sync CONNECTOR|all; connectors retry; the serve routes that run syncs:
 // /connectors/sync, /connectors/:name/sync, /connectors/errors/retry, /jobs/<name>/sync.
-#include <map>
-#include <mutex>
+#include <set>
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
@@ -68,9 +67,9 @@ std::vector<Target> targets(Context& ctx, const std::string& connector, bool all
     return {{scope.project_id, tx.exec_params1("SELECT name FROM projects WHERE id = $1", scope.project_id)[0].c_str()}};
   }
   std::vector<Target> out;
+  std::set<std::string> seen;  // a project has up to three bindings (and names need not be unique)
   for (const auto& b : connectors::list_bindings(ctx.conn(), std::nullopt))
-    if ((connector == "all" || b.connector == connector) &&
-        (out.empty() || out.back().project_id != b.project_id))
+    if ((connector == "all" || b.connector == connector) && seen.insert(b.project_id).second)
       out.push_back({b.project_id, b.project_name});
   if (out.empty())
     throw Error(ErrorClass::not_found, "no_bound_projects",
