@@ -205,7 +205,7 @@ int run(int argc, char** argv, const ops::Services& services) {
     if (progress.enabled()) ctx.progress = [&progress](const std::string& line) { progress.show(line); };
     json result = op->handler(ctx, params);
     progress.clear();
-    render(*op, result, format, std::cout);
+    render(*op, result, format, std::cout, isatty(STDOUT_FILENO));
     std::cout.flush();
     return op->exit_code ? op->exit_code(result) : 0;
   } catch (const Error& e) {

@@ -82,7 +82,8 @@ std::string csv_field(const std::string& value) {
   return out + "\"";
 }
 
-void render(const ops::Operation& op, const json& result, const std::string& format, std::ostream& out) {
+void render(const ops::Operation& op, const json& result, const std::string& format, std::ostream& out,
+            bool color) {
   if (!op.text.empty() && result.contains(op.text)) {
     out << result.at(op.text).get<std::string>();
     return;
@@ -108,6 +109,8 @@ void render(const ops::Operation& op, const json& result, const std::string& for
         out << (i ? "," : "") << csv_field(r.contains(columns[i]) ? cell(r.at(columns[i])) : "");
       out << "\r\n";
     }
+  } else if (op.human) {
+    op.human(result, out, color);
   } else {
     table(columns, rows, out);
   }

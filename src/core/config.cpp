@@ -112,6 +112,23 @@ const std::vector<ConfigKey>& config_keys() {
       {"rag.min_embed_chars", {"MIN_EMBED_CHARS"}, "30", "shortest message text that is chunked", false, 1, 2000},
       {"rag.embedding_model", {"EMBEDDING_MODEL"}, "text-embedding-3-small", "model recorded on new chunks"},
       {"rag.embedding_dim", {"EMBEDDING_DIM"}, "1536", "length of every OpenAI embedding vector", false, 128, 4096},
+      {"rag.providers", {"EMBEDDING_PROVIDERS"}, "auto",
+       "embedding providers tried in order, e.g. openai,local; auto = openai,local with OPENAI_API_KEY, else local"},
+      {"rag.local_dim", {"LOCAL_EMBEDDING_DIM"}, "384", "vector length of the offline local provider", false, 64, 4096},
+      {"rag.embedding_prices", {"EMBEDDING_PRICES"},
+       "text-embedding-3-small=0.02,text-embedding-3-large=0.13,text-embedding-ada-002=0.10",
+       "USD per million tokens by model, for provider_usage (unlisted models cost 0)"},
+      {"rag.embed_batch_size", {"EMBED_BATCH_SIZE"}, "100", "chunks one embedding batch claims", false, 1, 100},
+      {"rag.embed_max_attempts", {"EMBED_MAX_ATTEMPTS"}, "5", "counted (permanent) failures before a chunk is failed", false, 1, 20},
+      {"rag.stale_recovery_minutes", {"EMBED_STALE_RECOVERY_MINUTES"}, "30",
+       "minutes after which a chunk stuck in processing is recovered", false, 1, 1440},
+      {"rag.index_dir", {"LABCTL_INDEX_DIR"}, "",
+       "where vector index files live (default $XDG_CACHE_HOME/labctl/index; as root /var/cache/labctl/index)"},
+      {"rag.hnsw_ef_search", {"SEARCH_HNSW_EF_SEARCH"}, "40", "HNSW candidates per query (at least top-k)", false, 1, 1000},
+      {"rag.ivfflat_probes", {"SEARCH_IVFFLAT_PROBES"}, "10", "echoed in search_config only (no IVFFlat index)", false, 1, 1000},
+      {"rag.exact_search_max", {"LABCTL_EXACT_SEARCH_MAX"}, "20000",
+       "scopes or date-filtered sets up to this many vectors are searched exactly", false, 0, 10000000},
+      {"rag.query_cache_seconds", {"LIGHTRAG_CACHE_TTL_SECONDS"}, "300", "how long `serve` caches a LightRAG answer (0 = off)", false, 0, 86400},
       {"openai.base_url", {"OPENAI_BASE_URL"}, "https://api.openai.com/v1", "OpenAI-compatible API base URL"},
       {"openai.api_key", {"OPENAI_API_KEY"}, "", "OpenAI API key (sent as Bearer)", true},
       {"openai.embed_max_inputs", {"OPENAI_EMBED_MAX_INPUTS"}, "100", "texts per embeddings request", false, 1, 100},
@@ -173,6 +190,13 @@ Config Config::load_from(const std::map<std::string, std::string>& env,
                        : geteuid() == 0                       ? "/var/lib"
                                                               : home_dir(env) + "/.local/share";
     cfg.values_["database.data_dir"] = {base + "/labctl/pg", "default"};
+  }
+  if (cfg.values_["rag.index_dir"].value.empty()) {
+    auto it = env.find("XDG_CACHE_HOME");
+    std::string base = it != env.end() && !it->second.empty() ? it->second
+                       : geteuid() == 0                       ? "/var/cache"
+                                                              : home_dir(env) + "/.cache";
+    cfg.values_["rag.index_dir"] = {base + "/labctl/index", "default"};
   }
   return cfg;
 }

@@ -15,6 +15,7 @@
 #include "labctl/core/metrics.hpp"
 #include "labctl/db/connection_pool.hpp"
 #include "labctl/db/database.hpp"
+#include "labctl/domains/rag/rag_runtime.hpp"
 #include "labctl/http/envelope.hpp"
 #include "labctl/http/router.hpp"
 #include "labctl/ops/context.hpp"
@@ -34,6 +35,7 @@ class ApiServer {
         pool_([&database] { return database.connect(); },
               static_cast<size_t>(std::max(1, config.get_int("database.pool_size")))),
         router_(ops::registry()),
+        rag_(config, /*serving=*/true),
         production_(config.get("server.environment") == "production") {
     server_.set_payload_max_length(kMaxBody);
     server_.set_keep_alive_max_count(1000);
@@ -150,6 +152,7 @@ class ApiServer {
           if (!lease) lease.emplace(pool_.acquire());
           return **lease;
         });
+        ctx.use_rag(&rag_);
         // Until sessions land, project.default (LABCTL_PROJECT) is every request's active project.
         if (const auto& project = config_.get("project.default"); !project.empty()) ctx.project_id = project;
         json result = op.handler(ctx, params);
@@ -182,6 +185,7 @@ class ApiServer {
   db::Database& database_;
   db::ConnectionPool pool_;
   Router router_;
+  rag::RagRuntime rag_;
   bool production_;
   httplib::Server server_;
 };

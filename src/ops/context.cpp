@@ -2,6 +2,7 @@
 
 #include "labctl/core/error.hpp"
 #include "labctl/domains/projects/projects.hpp"
+#include "labctl/domains/rag/rag_runtime.hpp"
 
 namespace labctl::ops {
 
@@ -16,6 +17,18 @@ Scope Context::scope() {
     scope_ = Scope{p.id, p.account_scope_id};
   }
   return *scope_;
+}
+
+rag::RagRuntime& Context::rag() {
+  if (!rag_) {
+    own_rag_ = std::make_shared<rag::RagRuntime>(config, /*serving=*/false);
+    rag_ = own_rag_.get();
+  }
+  return *rag_;
+}
+
+void Context::data_changed(const std::string& project_id) {
+  if (rag_) rag_->data_changed(project_id);
 }
 
 }  // namespace labctl::ops

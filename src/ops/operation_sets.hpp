@@ -12,5 +12,6 @@ std::vector<Operation> project_operations();
 std::vector<Operation> connector_operations();
 std::vector<Operation> sync_operations();
 std::vector<Operation> reconciliation_operations();
+std::vector<Operation> rag_operations();
 
 }  // namespace labctl::ops

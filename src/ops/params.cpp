@@ -1,6 +1,7 @@
 #include "labctl/ops/params.hpp"
 
 #include <cmath>
+#include <ctime>
 #include <regex>
 
 #include "labctl/core/config.hpp"
@@ -67,7 +68,9 @@ class Checker {
           throw Problem{label(p) + " must be a valid UUID", "invalid_format"};
         return s;
       }
+      case ParamType::list: return coerce_list(p, raw);
       case ParamType::date: {
+        if (raw.is_number()) return epoch_ms_date(p, raw);
         json s = coerce_string(p, raw);
         static const std::regex date(R"(^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$)");
         if (!s.is_null() && !std::regex_match(s.get<std::string>(), date))
@@ -83,6 +86,7 @@ class Checker {
     if (!raw.is_string()) throw Problem{label(p) + " must be a string", "invalid_type"};
     std::string s = raw.get<std::string>();
     if (!valid_utf8(s)) throw Problem{label(p) + " must be valid UTF-8", "invalid_format"};
+    if (s.find('\0') != std::string::npos) throw Problem{label(p) + " must not contain NUL characters", "invalid_format"};
     s = trim(s);
     if (p.lowercased) s = lower(s);
     size_t len = utf8_length(s);
@@ -100,6 +104,45 @@ class Checker {
       throw Problem{label(p) + " must be one of: " + list + " (got '" + s.substr(0, 80) + "')", "invalid_value"};
     }
     return s;
+  }
+
+  json coerce_list(const Param& p, const json& raw) const {
+    json items = json::array();
+    if (raw.is_string()) {
+      std::string s = raw.get<std::string>();
+      for (size_t start = 0; start <= s.size();) {
+        size_t end = std::min(s.find(',', start), s.size());
+        items.push_back(s.substr(start, end - start));
+        start = end + 1;
+      }
+    } else if (raw.is_array()) {
+      items = raw;
+    } else {
+      throw Problem{label(p) + " must be an array of strings", "invalid_type"};
+    }
+    json out = json::array();
+    Param item = p;
+    item.type = ParamType::string;
+    item.min.reset();
+    item.required = false;
+    for (const auto& raw_item : items) {
+      json v = coerce_string(item, raw_item);
+      if (!v.is_null()) out.push_back(v);
+    }
+    return out;
+  }
+
+  json epoch_ms_date(const Param& p, const json& raw) const {
+    double ms = raw.get<double>();
+    if (!std::isfinite(ms) || std::fabs(ms) > 8.64e15) throw Problem{label(p) + " is out of range", "invalid_date"};
+    auto whole = static_cast<long long>(std::floor(ms));
+    time_t secs = static_cast<time_t>(whole / 1000 - (whole % 1000 < 0));
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ((whole % 1000) + 1000) % 1000);
+    return std::string(buf);
   }
 
   json coerce_integer(const Param& p, const json& raw) const {
@@ -208,6 +251,10 @@ Params validate(const Operation& op, const json& input, Frontend frontend, const
   std::optional<Error> uuid_error;
   for (const auto& p : op.params) {
     json raw = input.is_object() && input.contains(p.name) ? input.at(p.name) : json();
+    // An explicit JSON null is Number(null) = 0 for a strict integer (rag.md §5.1: topK null → 400).
+    if (raw.is_null() && frontend == Frontend::http && p.type == ParamType::integer &&
+        p.out_of_range == OutOfRange::reject && !p.default_value.is_null() && input.is_object() && input.contains(p.name))
+      raw = 0;
     if (raw.is_null() && !p.config_default.empty() && config) raw = config->get(p.config_default);
     if (raw.is_null()) raw = p.default_value;
     if (raw.is_null()) {

@@ -8,7 +8,7 @@ const std::vector<Operation>& registry() {
   static const std::vector<Operation> all = [] {
     std::vector<Operation> ops;
     for (auto family : {system_operations, database_operations, project_operations, connector_operations, sync_operations,
-                        reconciliation_operations})
+                        reconciliation_operations, rag_operations})
       for (auto& op : family()) ops.push_back(std::move(op));
     return ops;
   }();
@@ -22,6 +22,8 @@ const std::vector<CommandGroup>& command_groups() {
       {{"projects"}, "Projects: the unit of ingestion, scheduling and data"},
       {{"sources"}, "Which external account or workspace feeds which project"},
       {{"connectors"}, "Connector sync state, errors and the retry queue"},
+      {{"lightrag"}, "Hybrid retrieval over everything synced: query, status, refresh, feedback"},
+      {{"embeddings"}, "The chunk embedding queue"},
   };
   return groups;
 }

@@ -145,6 +145,7 @@ json sync_job(Context& ctx, const std::string& connector) {
     json outcome =
         connectors::run_connector_sync(ctx.conn(), scope.project_id, scope.account_scope_id, connector, ctx.config, {});
     jobs::finish_run(ctx.conn(), run, processed_count(connector, outcome["result"]), outcome);
+    ctx.data_changed(scope.project_id);
     audit(ctx, scope.project_id, "job." + connector + "_sync", "ok", {{"job_run_id", run}});
     return {{"result", outcome}};
   } catch (const std::exception& e) {
@@ -199,6 +200,7 @@ std::vector<Operation> sync_operations() {
          auto scope = ctx.scope();
          json result = connectors::run_all_connectors([&] { return ctx.database.connect(); }, scope.project_id,
                                                       scope.account_scope_id, ctx.config, {});
+         ctx.data_changed(scope.project_id);
          audit(ctx, scope.project_id, "connectors.sync_all", result["failed"] > 0 ? "partial" : "ok",
                {{"total", result["total"]}, {"ok", result["ok"]}, {"failed", result["failed"]}});
          return {{"result", result}};
@@ -217,6 +219,7 @@ std::vector<Operation> sync_operations() {
          try {
            json outcome = connectors::run_connector_sync(ctx.conn(), scope.project_id, scope.account_scope_id, name,
                                                          ctx.config, {});
+           ctx.data_changed(scope.project_id);
            audit(ctx, scope.project_id, "connectors.sync_one", "ok", {{"connector", name}});
            return {{"result", outcome}};
          } catch (const std::exception& e) {

@@ -26,6 +26,7 @@ std::map<std::string, std::string> test_env(const std::string& database_url) {
       {"HOME", home.string()},
       {"XDG_CONFIG_HOME", (home / "config").string()},
       {"XDG_DATA_HOME", (home / "data").string()},
+      {"XDG_CACHE_HOME", (home / "cache").string()},
       {"LABCTL_LOG_FORMAT", "json"},
   };
   if (!database_url.empty()) env["DATABASE_URL"] = database_url;

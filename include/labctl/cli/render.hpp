@@ -8,8 +8,9 @@
 
 namespace labctl::cli {
 
+// `color`: the table format may use ANSI colours (stdout is a terminal).
 void render(const ops::Operation& op, const nlohmann::json& result, const std::string& format,
-            std::ostream& out);
+            std::ostream& out, bool color = false);
 
 // RFC 4180 field quoting.
 std::string csv_field(const std::string& value);

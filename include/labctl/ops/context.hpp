@@ -2,6 +2,7 @@
 // What a handler receives: configuration, the database, who is calling.
 // Front ends build it; handlers never reach for globals.
 #include <functional>
+#include <memory>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -12,6 +13,9 @@ namespace labctl {
 class Config;
 namespace db {
 class Database;
+}
+namespace rag {
+class RagRuntime;
 }
 }  // namespace labctl
 
@@ -55,9 +59,19 @@ class Context {
   // The project scope; throws 409 active_project_required when none is selected.
   Scope scope();
 
+  // Providers, vector indexes and the answer cache: `serve` shares one across requests
+  // (use_rag); otherwise the first call makes one for this command.
+  rag::RagRuntime& rag();
+  void use_rag(rag::RagRuntime* runtime) { rag_ = runtime; }
+  // The project's data changed (a sync, an embedding run): drop cached answers, poll indexes.
+  void data_changed(const std::string& project_id);
+
+
  private:
   Acquire acquire_;
   std::optional<Scope> scope_;
+  rag::RagRuntime* rag_ = nullptr;
+  std::shared_ptr<rag::RagRuntime> own_rag_;  // shared_ptr: the type is incomplete here
 };
 
 }  // namespace labctl::ops

@@ -4,6 +4,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,10 @@ class Context;
 class Params;
 using json = nlohmann::json;
 
-enum class ParamType { string, integer, boolean, uuid, date, choice };
+// list: a JSON array of strings, or one comma-separated string (the CLI's form); each item is
+// trimmed and, with `lowercased`, lower-cased. date: an ISO date or timestamp, or (JSON) a
+// number of epoch milliseconds.
+enum class ParamType { string, integer, boolean, uuid, date, choice, list };
 
 // What an out-of-range value gets over HTTP (spec/api.md says per route).
 // The CLI always rejects it with a clear error.
@@ -60,6 +64,8 @@ struct Operation {
   std::vector<std::string> columns;    // table/csv column order for rows
   std::string text;                    // result field written verbatim (metrics, scripts)
   std::function<int(const json&)> exit_code;  // CLI exit code of a result (a partial failure); none = 0
+  // The table format's text instead of a table (e.g. ranked evidence); color: stdout is a TTY.
+  std::function<void(const json&, std::ostream&, bool color)> human;
   Handler handler;
 };
 

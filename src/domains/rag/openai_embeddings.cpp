@@ -75,6 +75,7 @@ const std::string& OpenAiEmbeddings::name() const {
 }
 
 Embeddings OpenAiEmbeddings::embed(const std::vector<std::string>& texts) {
+  std::lock_guard lock(mu_);
   Embeddings out;
   for (size_t start = 0; start < texts.size(); start += settings_.max_inputs) {
     if (out.total_tokens >= settings_.token_budget) {

@@ -257,6 +257,30 @@ std::vector<Neighbor> VectorIndex::search(std::span<const float> query, size_t k
   return out;
 }
 
+std::vector<Neighbor> VectorIndex::search_exact(std::span<const float> query, size_t k,
+                                                std::span<const std::int64_t> ids) const {
+  check_dimension(state_->dimension, query.size(), "query");
+  const double query_norm = norm_of(query, "query");
+  std::vector<Neighbor> out;
+  auto lock = state_->read_lock();
+  const Hnsw& index = *state_->index;
+  auto consider = [&](std::int64_t id, hnswlib::tableint slot) {
+    auto stored = reinterpret_cast<const float*>(index.getDataByInternalId(slot));
+    out.push_back({id, cosine_distance(dot(query, stored), query_norm)});
+  };
+  if (ids.empty()) {
+    out.reserve(state_->live_count());
+    for (const auto& [label, slot] : index.label_lookup_)
+      if (!index.isMarkedDeleted(slot)) consider(std::int64_t(label), slot);
+  } else {
+    out.reserve(ids.size());
+    for (auto id : ids)
+      if (const auto* slot = state_->live_slot(id)) consider(id, *slot);
+  }
+  keep_nearest(out, k);
+  return out;
+}
+
 std::vector<Neighbor> exact_search(std::span<const IdVector> vectors, std::span<const float> query, size_t k) {
   double query_norm = norm_of(query, "query");
   std::vector<Neighbor> out;

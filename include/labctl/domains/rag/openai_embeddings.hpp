@@ -1,6 +1,7 @@
 #pragma once
 // An OpenAI-compatible `POST <base>/embeddings` provider (rag.md §3).
 #include <memory>
+#include <mutex>
 
 #include "labctl/domains/rag/embedding_provider.hpp"
 #include "labctl/net/http_client.hpp"
@@ -34,6 +35,7 @@ class OpenAiEmbeddings : public EmbeddingProvider {
  private:
   Embeddings request(const std::vector<std::string>& inputs);
   OpenAiSettings settings_;
+  std::mutex mu_;  // one request at a time: the HTTP client is not thread-safe (serve's queries)
   net::HttpClient http_;
 };
 

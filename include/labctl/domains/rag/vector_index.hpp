@@ -95,6 +95,11 @@ class VectorIndex {
   // Throws std::invalid_argument on a dimension mismatch or a zero-length query.
   std::vector<Neighbor> search(std::span<const float> query, size_t k, const IdFilter& filter = {}) const;
 
+  // Brute force over the stored vectors: the k nearest of `ids` (ids not in the index are
+  // skipped), or of every live vector when `ids` is empty. Same order and distances as search.
+  std::vector<Neighbor> search_exact(std::span<const float> query, size_t k,
+                                     std::span<const std::int64_t> ids = {}) const;
+
  private:
   struct State;
   explicit VectorIndex(std::unique_ptr<State> state);

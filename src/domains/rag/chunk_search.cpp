@@ -1,0 +1,140 @@
+#include "labctl/domains/rag/chunk_search.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "labctl/core/error.hpp"
+#include "labctl/db/sql_time.hpp"
+
+namespace labctl::rag {
+namespace {
+
+using json = nlohmann::json;
+
+std::string label_array(const std::vector<Neighbor>& hits) {
+  std::string out = "{";
+  for (size_t i = 0; i < hits.size(); ++i) out += (i ? "," : "") + std::to_string(hits[i].id);
+  return out + "}";
+}
+
+// The scope's eligible labels within the date window.
+std::vector<std::int64_t> eligible_labels(pqxx::transaction_base& tx, const ChunkQuery& q, const IndexKey& key) {
+  auto rows = tx.exec_params(
+      "SELECT vector_label FROM rag_chunks "
+      "WHERE project_id = $1 AND account_scope_id = $2 AND embedding_status = 'ready' "
+      "  AND embedding_model = $3 AND embedding_dim = $4 AND embedding IS NOT NULL "
+      "  AND ($5::timestamptz IS NULL OR coalesce(source_created_at, created_at) >= $5::timestamptz) "
+      "  AND ($6::timestamptz IS NULL OR coalesce(source_created_at, created_at) < $6::timestamptz)",
+      q.project_id, q.account_scope_id, key.model, static_cast<long long>(key.dimension), q.from, q.before);
+  std::vector<std::int64_t> out;
+  out.reserve(rows.size());
+  for (const auto& r : rows) out.push_back(r[0].as<std::int64_t>());
+  return out;
+}
+
+// The rows of `hits` that are still ready in scope (and in the window), nearest first.
+json hydrate(pqxx::transaction_base& tx, const ChunkQuery& q, const IndexKey& key, const std::vector<Neighbor>& hits) {
+  auto rows = tx.exec_params(
+      "SELECT vector_label, id::text, conversation_global_id, message_global_id, chunk_index, left(text, 500), " +
+          db::iso_utc("created_at") + ", " + db::iso_utc("source_created_at") +
+          " FROM rag_chunks WHERE vector_label = ANY($1::bigint[]) AND project_id = $2 AND account_scope_id = $3 "
+          "  AND embedding_status = 'ready' AND embedding_model = $4 AND embedding_dim = $5 "
+          "  AND ($6::timestamptz IS NULL OR coalesce(source_created_at, created_at) >= $6::timestamptz) "
+          "  AND ($7::timestamptz IS NULL OR coalesce(source_created_at, created_at) < $7::timestamptz)",
+      label_array(hits), q.project_id, q.account_scope_id, key.model, static_cast<long long>(key.dimension), q.from,
+      q.before);
+  std::unordered_map<std::int64_t, json> by_label;
+  for (const auto& r : rows) {
+    auto opt = [&](int i) { return r[i].is_null() ? json() : json(r[i].as<std::string>()); };
+    by_label[r[0].as<std::int64_t>()] = {{"id", r[1].as<std::string>()},
+                                         {"conversation_global_id", opt(2)},
+                                         {"message_global_id", opt(3)},
+                                         {"chunk_index", r[4].is_null() ? json() : json(r[4].as<int>())},
+                                         {"text", r[5].as<std::string>()},
+                                         {"created_at", opt(6)},
+                                         {"source_created_at", opt(7)},
+                                         {"embedding_model", key.model}};
+  }
+  json out = json::array();
+  for (const auto& h : hits) {
+    auto it = by_label.find(h.id);
+    if (it == by_label.end()) continue;
+    it->second["distance"] = h.distance;
+    out.push_back(std::move(it->second));
+  }
+  return out;
+}
+
+json search_model(pqxx::connection& conn, ChunkIndexes& indexes, const ChunkQuery& q, const IndexKey& key,
+                  const std::vector<float>& vector) {
+  auto index = indexes.get(conn, key);
+  pqxx::read_transaction tx(conn);
+  bool dated = q.from || q.before;
+  std::vector<std::int64_t> eligible;
+  std::unordered_set<std::int64_t> eligible_set;
+  if (dated) eligible = eligible_labels(tx, q, key);
+  if (dated && eligible.empty()) return json::array();
+  bool exact = dated ? eligible.size() <= q.exact_max : index->size() <= q.exact_max;
+  if (dated && !exact) eligible_set.insert(eligible.begin(), eligible.end());
+  // Over-fetch a little: a hit may have left the scope since the index caught up.
+  for (size_t fetch = q.top_k + 8;; fetch *= 4) {
+    std::vector<Neighbor> hits =
+        exact ? index->search_exact(vector, fetch, eligible)
+              : index->search(vector, fetch, dated ? IdFilter([&](std::int64_t id) { return eligible_set.count(id) > 0; })
+                                                   : IdFilter());
+    json rows = hydrate(tx, q, key, hits);
+    if (rows.size() >= q.top_k || hits.size() < fetch) return rows;
+  }
+}
+
+}  // namespace
+
+ChunkSearchResult search_chunks(pqxx::connection& conn, ProviderChain& providers, ChunkIndexes& indexes,
+                                const ChunkQuery& q) {
+  ChunkSearchResult result;
+  std::vector<IndexKey> keys;
+  {
+    pqxx::read_transaction tx(conn);
+    for (const auto& r : tx.exec_params("SELECT embedding_model, embedding_dim FROM rag_scope_models "
+                                        "WHERE project_id = $1 AND account_scope_id = $2 ORDER BY 1, 2",
+                                        q.project_id, q.account_scope_id))
+      keys.push_back({q.project_id, q.account_scope_id, r[0].as<std::string>(), r[1].as<size_t>()});
+  }
+  std::vector<json> hits;
+  std::string last_error;
+  size_t embedded = 0;
+  for (const auto& key : keys) {
+    EmbeddingProvider* provider = providers.for_model(key.model);
+    if (!provider || provider->dimension() != key.dimension) {
+      result.warnings.push_back("no configured provider makes " + key.model + " vectors of dimension " +
+                                std::to_string(key.dimension) + "; those chunks were not searched");
+      continue;
+    }
+    std::vector<float> vector;
+    try {
+      auto e = provider->embed({q.text});
+      if (e.vectors.empty()) throw Error(ErrorClass::upstream_failed, "upstream_failed", "no query embedding returned");
+      vector = std::move(e.vectors[0]);
+      if (provider->name() != "local")
+        result.usage.push_back({provider->name(), provider->model(), "embed_query", 1, e.total_tokens});
+    } catch (const std::exception& e) {
+      last_error = provider->name() + ": " + e.what();
+      result.warnings.push_back("query embedding failed for " + key.model + ": " + e.what());
+      continue;
+    }
+    ++embedded;
+    result.models.push_back(key.model);
+    for (auto& row : search_model(conn, indexes, q, key, vector)) hits.push_back(std::move(row));
+  }
+  if (embedded == 0 && !last_error.empty())
+    throw Error(ErrorClass::upstream_failed, "upstream_failed", "query embedding failed: " + last_error);
+  std::stable_sort(hits.begin(), hits.end(), [](const json& a, const json& b) {
+    double da = a["distance"].get<double>(), db = b["distance"].get<double>();
+    return da != db ? da < db : a["id"].get<std::string>() < b["id"].get<std::string>();
+  });
+  if (hits.size() > q.top_k) hits.resize(q.top_k);
+  for (auto& h : hits) result.chunks.push_back(std::move(h));
+  return result;
+}
+
+}  // namespace labctl::rag

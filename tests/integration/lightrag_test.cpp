@@ -1,0 +1,376 @@
+// Embeddings and LightRAG end to end: labctl-sandbox data synced into a real database, the
+// embedding queue, the vector index, hybrid queries through the CLI and `serve`.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <set>
+#include <thread>
+
+#include "support/sync_fixture.hpp"
+
+using namespace labctl;
+using json = nlohmann::json;
+
+namespace {
+
+struct RagFixture : test::SyncFixture {
+  RagFixture() {
+    env["EMBEDDING_PROVIDERS"] = "local";
+    sync("chatwoot", p1);
+  }
+  json run_json(const std::vector<std::string>& args, int expected_exit = 0) {
+    auto r = labctl(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == expected_exit);
+    return expected_exit == 0 ? test::parse(r) : json();
+  }
+  json embed(const test::Project& p, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"embeddings", "run", "--project", p.id, "--output", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_json(args);
+  }
+  json query(const test::Project& p, const std::string& text, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"lightrag", "query", text, "--project", p.id, "--output", "json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_json(args);
+  }
+  long long chunks(const test::Project& p, const std::string& status) {
+    return db.count("SELECT count(*) FROM rag_chunks WHERE project_id = '" + p.id + "' AND embedding_status = '" +
+                    status + "'");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("embeddings run: every chunk becomes ready with its model and dimension; a rerun is idle") {
+  RagFixture f;
+  long long total = f.chunks(f.p1, "pending");
+  REQUIRE(total > 100);
+  json run = f.embed(f.p1);
+  CHECK(run["processed"] == total);
+  CHECK(run["failed"] == 0);
+  CHECK(run["status"] == "ok");
+  CHECK(run["providers"]["local"] == total);
+  CHECK(run["indexed"]["labctl-local-hash-v1"] == total);
+  CHECK(f.chunks(f.p1, "ready") == total);
+  CHECK(f.db.count("SELECT count(*) FROM rag_chunks WHERE embedding_model = 'labctl-local-hash-v1' "
+                   "AND embedding_dim = 384 AND array_length(embedding, 1) = 384 AND embedding_attempts = 1 "
+                   "AND last_embedded_at IS NOT NULL AND embedding_error IS NULL") == total);
+  CHECK(f.db.count("SELECT sum(inputs) FROM provider_usage WHERE provider = 'local' AND operation = 'embed_chunks'") ==
+        total);
+  json again = f.embed(f.p1);
+  CHECK(again["status"] == "idle");
+  CHECK(again["processed"] == 0);
+
+  json status = f.run_json({"lightrag", "status", "--project", f.p1.id, "--output", "json"});
+  CHECK(status["embeddings"] == json{{"pending", 0}, {"processing", 0}, {"ready", total}, {"failed", 0}});
+  CHECK(status["sources"]["messages_total"].get<long long>() > 0);
+}
+
+TEST_CASE("embeddings run --limit stops after that many chunks") {
+  RagFixture f;
+  json run = f.embed(f.p1, {"--limit", "150"});
+  CHECK(run["processed"] == 150);
+  CHECK(run["batches"] == 2);
+  CHECK(f.chunks(f.p1, "ready") == 150);
+}
+
+TEST_CASE("two concurrent runs embed each chunk exactly once") {
+  RagFixture f;
+  long long total = f.chunks(f.p1, "pending");
+  auto env = f.env;
+  env["EMBED_BATCH_SIZE"] = "20";
+  std::vector<std::thread> runs;
+  std::vector<test::Run> results(2);
+  for (int i = 0; i < 2; ++i)
+    runs.emplace_back([&, i] { results[i] = test::labctl({"embeddings", "run", "--project", f.p1.id, "--output", "json"}, env); });
+  for (auto& t : runs) t.join();
+  long long processed = 0;
+  for (const auto& r : results) {
+    REQUIRE(r.exit_code == 0);
+    processed += test::parse(r)["processed"].get<long long>();
+  }
+  CHECK(processed == total);
+  CHECK(f.db.count("SELECT count(*) FROM rag_chunks WHERE embedding_status = 'ready' AND embedding_attempts = 1") ==
+        total);
+}
+
+TEST_CASE("a run killed mid-batch leaves nothing stuck once the recovery window has passed") {
+  RagFixture f;
+  f.env["EMBEDDING_PROVIDERS"] = "openai";  // the sandbox's fake, slowed down so the kill lands mid-call
+  f.env["EMBEDDING_DIM"] = "1536";
+  f.sandbox.set_faults("openai.embeddings:every,delay_ms=30000");
+  pid_t pid = test::start_labctl({"embeddings", "run", "--project", f.p1.id}, f.env);
+  for (int i = 0; i < 200 && f.chunks(f.p1, "processing") == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  kill(pid, SIGKILL);
+  test::wait_exit(pid);
+  long long stuck = f.chunks(f.p1, "processing");
+  REQUIRE(stuck == 100);
+  // One of them has used up its attempts: recovery fails it instead of retrying it forever.
+  f.db.exec("UPDATE rag_chunks SET embedding_attempts = 5 WHERE id = (SELECT id FROM rag_chunks "
+            "WHERE embedding_status = 'processing' ORDER BY id LIMIT 1)");
+  f.sandbox.set_faults("");
+  f.env["EMBEDDING_PROVIDERS"] = "local";
+
+  // Inside the window nothing is taken from the (possibly live) run.
+  json early = f.embed(f.p1);
+  CHECK(early["recovered"] == 0);
+  CHECK(f.chunks(f.p1, "processing") == stuck);
+
+  f.db.exec("UPDATE rag_chunks SET updated_at = now() - interval '31 minutes' WHERE embedding_status = 'processing'");
+  json late = f.embed(f.p1);
+  CHECK(late["recovered"] == stuck - 1);
+  CHECK(late["stale_failed"] == 1);
+  CHECK(f.chunks(f.p1, "processing") == 0);
+  CHECK(f.chunks(f.p1, "pending") == 0);
+  CHECK(f.db.count("SELECT count(*) FROM rag_chunks WHERE embedding_status = 'failed' "
+                   "AND embedding_error = 'max_attempts_exceeded'") == 1);
+}
+
+TEST_CASE("a failing provider fails over to the next; the breaker opens; usage reports both providers") {
+  RagFixture f;
+  f.env["EMBEDDING_PROVIDERS"] = "openai,local";
+  f.env["EMBEDDING_DIM"] = "1536";
+  json first = f.embed(f.p1, {"--limit", "100"});
+  CHECK(first["providers"]["openai"] == 100);
+  f.sandbox.set_faults("openai.embeddings:every,status=503");
+  json second = f.embed(f.p1);
+  CHECK(second["status"] == "ok");
+  CHECK(second["providers"]["local"] == second["processed"]);
+  CHECK(f.chunks(f.p1, "pending") == 0);
+  CHECK(f.db.count("SELECT count(*) FROM rag_chunks WHERE embedding_model = 'text-embedding-3-small' "
+                   "AND embedding_dim = 1536") == 100);
+  // 5 failed attempts open the breaker: later batches never reach the fake.
+  auto failing = f.sandbox.requests("openai.embeddings").size();
+  CHECK(failing < 100 + 10);
+
+  json usage = f.run_json({"usage", "--group-by", "provider", "--output", "json"});
+  std::set<std::string> providers;
+  for (const auto& r : usage["rows"]) providers.insert(r["provider"].get<std::string>());
+  CHECK(providers == std::set<std::string>{"local", "openai"});
+  for (const auto& r : usage["rows"])
+    if (r["provider"] == "openai") CHECK(r["cost_usd"].get<double>() > 0);
+
+  // Both models are searched; the openai query embedding fails (warning), local hits remain.
+  json q = f.query(f.p1, "invoice payment received");
+  CHECK(q["chunks"].size() == 10);
+  CHECK(q.contains("warnings"));
+}
+
+TEST_CASE("lightrag query: hybrid evidence, ranking, the answer, and one run row per query") {
+  RagFixture f;
+  f.embed(f.p1);
+  json q = f.query(f.p1, "invoice payment", {"-k", "5", "-l", "3"});
+  REQUIRE(q["chunks"].size() == 5);
+  CHECK(q["topK"] == 5);
+  CHECK(q["embedding_model"] == "labctl-local-hash-v1");
+  CHECK(q["search_config"] == json{{"ivfflat_probes", 10}, {"hnsw_ef_search", 40}});
+  CHECK(q["entities"]["messages"].size() == 3);
+  double previous = -1;
+  for (const auto& c : q["chunks"]) {
+    CHECK(c["distance"].get<double>() >= previous);
+    previous = c["distance"].get<double>();
+  }
+  const auto& ev = q["evidence"];
+  CHECK(q["ranking_stats"]["count"] == ev.size());
+  for (size_t i = 1; i < ev.size(); ++i) CHECK(ev[i - 1]["_score"].get<double>() >= ev[i]["_score"].get<double>());
+  CHECK(q["answer"].get<std::string>().starts_with("Запрос: \"invoice payment\". Найдено chunk-фрагментов: 5."));
+
+  std::string id = q["query_run_id"];
+  CHECK(f.db.count("SELECT count(*) FROM lightrag_query_runs") == 1);
+  CHECK(f.db.text("SELECT concat_ws('|', chunk_hits, source_hits, jsonb_array_length(evidence), answer) "
+                  "FROM lightrag_query_runs WHERE id = " + id) ==
+        "5|" + std::to_string(q["stats"]["messages"].get<int>() + q["stats"]["issues"].get<int>() +
+                              q["stats"]["opportunities"].get<int>()) +
+            "|" + std::to_string(ev.size()) + "|" + q["answer"].get<std::string>());
+  CHECK(f.db.count("SELECT count(*) FROM search_analytics WHERE event_type = 'search'") == 1);
+
+  // Source filter: messages only → no chunks, no model, no search config.
+  json m = f.query(f.p1, "invoice", {"--source", "MESSAGES"});
+  CHECK(m["chunks"].empty());
+  CHECK(m["embedding_model"].is_null());
+  CHECK(m["search_config"].is_null());
+  CHECK(m["stats"]["messages"].get<int>() > 0);
+
+  // Feedback: -1/0/1 accepted; an unknown run is not found.
+  json fb = f.run_json({"lightrag", "feedback", id, "--rating", "-1", "--project", f.p1.id, "--output", "json"});
+  CHECK(fb["query_run_id"] == id);
+  CHECK(fb["rating"] == -1);
+  CHECK(fb["comment"].is_null());
+  f.run_json({"lightrag", "feedback", "999999", "--rating", "1", "--project", f.p1.id}, 3);
+  f.run_json({"lightrag", "feedback", id, "--rating", "2", "--project", f.p1.id}, 2);
+}
+
+TEST_CASE("lightrag query: no other project's rows, ever, and its runs cannot be rated") {
+  RagFixture f;
+  auto p2 = f.create_project("Baltika", 1);
+  f.sync("chatwoot", p2);
+  f.embed(f.p1);
+  f.embed(p2);
+  // The tenants share phrase templates, so both projects have rows matching these queries.
+  for (const std::string text : {"invoice payment", "счёт оплата", "договор"}) {
+    CAPTURE(text);
+    json q1 = f.query(f.p1, text, {"-k", "50", "-l", "25"});
+    json q2 = f.query(p2, text, {"-k", "50", "-l", "25"});
+    REQUIRE(q1["evidence"].size() > 0);
+    REQUIRE(q2["evidence"].size() > 0);
+    for (const auto& e : q1["evidence"]) {
+      std::string pk = e["source_pk"];
+      if (e["source_type"] == "rag_chunk")
+        CHECK(f.db.text("SELECT project_id FROM rag_chunks WHERE id = '" + pk + "'") == f.p1.id);
+      else if (e["source_type"] == "chatwoot_message")
+        CHECK(f.db.text("SELECT project_id FROM cw_messages WHERE id = '" + pk + "'") == f.p1.id);
+    }
+    for (const auto& e : q2["evidence"])
+      if (e["source_type"] == "rag_chunk")
+        CHECK(f.db.text("SELECT project_id FROM rag_chunks WHERE id = '" + e["source_pk"].get<std::string>() + "'") ==
+              p2.id);
+  }
+  json status = f.run_json({"lightrag", "status", "--project", f.p1.id, "--output", "json"});
+  CHECK(status["embeddings"]["ready"] == f.chunks(f.p1, "ready"));
+  json q2 = f.query(p2, "invoice");
+  f.run_json({"lightrag", "feedback", q2["query_run_id"], "--rating", "1", "--project", f.p1.id}, 3);
+  CHECK(f.db.count("SELECT count(*) FROM lightrag_feedback") == 0);
+}
+
+TEST_CASE("keyword search: literal LIKE metacharacters, Cyrillic case, the date window") {
+  RagFixture f;
+  std::string p = "'" + f.p1.id + "'";
+  auto message = [&](const std::string& id, const std::string& content, const std::string& at) {
+    f.db.exec("INSERT INTO cw_messages (id, account_id, message_id, conversation_id, content, data, created_at, "
+              "project_id) VALUES ('t-" + id + "', 1, " + id + ", 1, '" + content + "', '{}', '" + at + "', " + p + ")");
+  };
+  message("1", "zz hello_world zz", "2026-01-15T10:00:00Z");
+  message("2", "zz helloXworld zz", "2026-01-15T10:00:00Z");
+  message("3", "скидка 100% на ПРЕМИУМ", "2026-01-31T23:59:00Z");
+  message("4", "премиум без скидки", "2026-02-01T00:00:00Z");
+  auto ids = [&](const std::string& text, const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"--source", "messages", "-l", "25"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::set<std::string> out;
+    json q = f.query(f.p1, text, args);
+    for (const auto& m : q["entities"]["messages"])
+      if (m["id"].get<std::string>().starts_with("t-")) out.insert(m["id"]);
+    return out;
+  };
+  CHECK(ids("hello_world") == std::set<std::string>{"t-1"});
+  CHECK(ids("премиум", {"--from", "2026-01-01"}) == std::set<std::string>{"t-3", "t-4"});
+  CHECK(ids("ПРЕМИУМ", {"--from", "2026-01-01", "--to", "2026-01-31"}) == std::set<std::string>{"t-3"});
+  for (const std::string meta : {"%", "_", "%_", "\\"}) {
+    CAPTURE(meta);
+    json q = f.query(f.p1, meta, {"--source", "messages"});
+    CHECK(q["entities"]["messages"].empty());
+  }
+  f.run_json({"lightrag", "query", "x", "--from", "2026-02-02", "--to", "2026-02-01", "--project", f.p1.id}, 2);
+  f.run_json({"lightrag", "query", "x", "--from", "2026-02-30", "--project", f.p1.id}, 2);
+  f.run_json({"lightrag", "query", "   ", "--project", f.p1.id}, 2);
+  f.run_json({"lightrag", "query", "x", "-k", "51", "--project", f.p1.id}, 2);
+  CHECK(f.db.count("SELECT count(*) FROM lightrag_query_runs WHERE query_text = 'x'") == 0);
+}
+
+TEST_CASE("serve: /lightrag/* and /search validate like the chapter, cache answers, never 500") {
+  RagFixture f;
+  f.embed(f.p1);
+  auto env = f.env;
+  env["LABCTL_PROJECT"] = f.p1.id;
+  test::Server server(env);
+  auto client = server.client();
+  auto post = [&](const std::string& path, const std::string& body) {
+    auto r = client.Post(path.c_str(), body, "application/json");
+    REQUIRE(r);
+    return std::pair{r->status, json::parse(r->body, nullptr, false)};
+  };
+  auto runs = [&] { return f.db.count("SELECT count(*) FROM lightrag_query_runs"); };
+
+  for (const std::string bad : {R"({"query":""})", R"({"query":"   "})", R"({"query":"x","topK":0})",
+                                R"({"query":"x","topK":51})", R"({"query":"x","topK":2.5})",
+                                R"({"query":"x","topK":"abc"})", R"({"query":"x","topK":null})",
+                                R"({"query":"x","sourceLimit":0})", R"({"query":"x","sourceLimit":26})",
+                                R"({"query":"x","date_from":"2026-13-01"})", R"({"query":"x\u0000y"})",
+                                "{\"query\":\"\xff\xfe\"}", R"({"query":"x","sourceFilter":7})"}) {
+    CAPTURE(bad);
+    auto [status, body] = post("/lightrag/query", bad);
+    CHECK(status == 400);
+    CHECK(body["ok"] == false);
+  }
+  CHECK(post("/lightrag/query", json{{"query", std::string(4001, 'a')}}.dump()).first == 400);
+  auto [range_status, range] = post("/lightrag/query", R"({"query":"x","date_from":"2026-02-02","date_to":"2026-02-01"})");
+  CHECK(range_status == 400);
+  CHECK(range["error"] == "invalid_date_range");
+  auto [empty_status, empty] = post("/lightrag/query", R"({"query":""})");
+  CHECK(empty["details"][0]["path"] == "query");
+  CHECK(runs() == 0);
+
+  std::string cyrillic;
+  for (int i = 0; i < 4000; ++i) cyrillic += "я";
+  CHECK(post("/lightrag/query", json{{"query", cyrillic}}.dump()).first == 200);
+  auto [seven_status, seven] = post("/lightrag/query", R"({"query":"invoice","topK":"7","date_from":1767225600000})");
+  CHECK(seven_status == 200);
+  CHECK(seven["topK"] == 7);
+  CHECK(seven["chunks"].size() <= 7);
+
+  // The cache: the same request is answered from memory, a different sourceLimit is not.
+  auto [s1, a1] = post("/lightrag/query", R"({"query":"invoice payment"})");
+  auto [s2, a2] = post("/lightrag/query", R"({"query":"invoice payment"})");
+  REQUIRE(s1 == 200);
+  CHECK_FALSE(a1.contains("cached"));
+  CHECK(a2["cached"] == true);
+  CHECK(a2["query_run_id"] == a1["query_run_id"]);
+  auto [s3, a3] = post("/lightrag/query", R"({"query":"invoice payment","sourceLimit":3})");
+  CHECK_FALSE(a3.contains("cached"));
+  long long before = runs();
+  CHECK(post("/jobs/embeddings/run", "{}").first == 200);
+  auto [s4, a4] = post("/lightrag/query", R"({"query":"invoice payment"})");
+  CHECK_FALSE(a4.contains("cached"));
+  CHECK(runs() == before + 1);
+
+  // Source filters.
+  auto [none_status, none] = post("/lightrag/query", R"({"query":"invoice","sourceFilter":[]})");
+  CHECK(none["evidence"].empty());
+  CHECK(none["quality_score"] == 0);
+  CHECK(none["query_run_id"].is_string());
+  auto [deals_status, deals] = post("/lightrag/query", R"({"query":"договор","sourceFilter":["DEALS"]})");
+  CHECK(deals["chunks"].empty());
+  CHECK(deals["entities"]["messages"].empty());
+
+  // Legacy /search: every source, results = chunks, no ranking.
+  auto [legacy_status, legacy] = post("/search", R"({"query":"invoice payment"})");
+  CHECK(legacy_status == 200);
+  CHECK(legacy["mode"] == "lightrag");
+  CHECK(legacy["results"] == legacy["chunks"]);
+  CHECK_FALSE(legacy.contains("ranking_stats"));
+  for (const auto& e : legacy["evidence"]) CHECK_FALSE(e.contains("_score"));
+
+  // Feedback over HTTP: a string or a number id; bad ratings and long comments rejected.
+  std::string run_id = a1["query_run_id"];
+  auto [fb_status, fb] = post("/lightrag/feedback", json{{"query_run_id", run_id}, {"rating", 1}, {"comment", ""}}.dump());
+  CHECK(fb_status == 200);
+  CHECK(fb["comment"].is_null());
+  CHECK(post("/lightrag/feedback", json{{"query_run_id", std::stoll(run_id)}, {"rating", "x"}}.dump()).first == 400);
+  CHECK(post("/lightrag/feedback", json{{"query_run_id", run_id}, {"rating", 0}, {"comment", std::string(2001, 'c')}}.dump()).first == 400);
+  CHECK(post("/lightrag/feedback", R"({"query_run_id":"123456789","rating":1})").first == 404);
+
+  // Status and refresh.
+  auto st = client.Get("/lightrag/status");
+  REQUIRE(st);
+  json status = json::parse(st->body);
+  CHECK(status["embeddings"].size() == 4);
+  CHECK(status["sources"].size() == 3);
+  auto [refresh_status, refresh] = post("/lightrag/refresh", "{}");
+  CHECK(refresh_status == 200);
+  CHECK(refresh["result"]["embeddings"]["status"] == "idle");
+  CHECK(f.db.count("SELECT count(*) FROM audit_events WHERE action = 'lightrag.refresh'") == 1);
+  CHECK(server.stop() == 0);
+}
+
+TEST_CASE("serve: without an active project the RAG routes answer 409 and read nothing") {
+  RagFixture f;
+  test::Server server(f.env);
+  auto client = server.client();
+  auto r = client.Post("/lightrag/query", R"({"query":"invoice"})", "application/json");
+  REQUIRE(r);
+  CHECK(r->status == 409);
+  CHECK(json::parse(r->body)["error"] == "active_project_required");
+  CHECK(f.db.count("SELECT count(*) FROM lightrag_query_runs") == 0);
+}
