@@ -40,6 +40,7 @@ docs: build
 bench: build
 	$(BUILD)/tests/cli_startup_bench
 	$(BUILD)/tests/sync_bench
+	$(BUILD)/tests/rag_bench
 
 clean:
 	rm -rf $(BUILD)

@@ -69,6 +69,7 @@ std::shared_ptr<VectorIndex> ChunkIndexes::get(pqxx::connection& conn, const Ind
     auto path = file_of(key).string();
     try {
       entry->index = std::make_shared<VectorIndex>(VectorIndex::load(path, key.dimension, ef_search_));
+      entry->on_disk = true;
     } catch (const std::exception& e) {
       if (std::filesystem::exists(path)) spdlog::warn("rebuilding vector index {}: {}", path, e.what());
       entry->index = std::make_shared<VectorIndex>(key.dimension, ef_search_);
@@ -79,11 +80,17 @@ std::shared_ptr<VectorIndex> ChunkIndexes::get(pqxx::connection& conn, const Ind
   if (entry->refreshed == std::chrono::steady_clock::time_point{} || now - entry->refreshed >= refresh_interval_) {
     entry->unsaved += catch_up(conn, key, *entry->index);
     entry->refreshed = now;
-    if (entry->unsaved > 0 && now - entry->saved >= save_interval_) {
+    if (now - entry->saved >= save_interval_) {
       try {
-        std::filesystem::create_directories(dir_);
-        entry->index->save(file_of(key).string());
+        if (entry->unsaved > 0 || !entry->on_disk) {
+          std::filesystem::create_directories(dir_);
+          entry->index->save(file_of(key).string());
+        } else {
+          // Nothing new: only move the watermark, so the next run does not read the same rows again.
+          entry->index->save_watermark(file_of(key).string());
+        }
         entry->unsaved = 0;
+        entry->on_disk = true;
         entry->saved = now;
       } catch (const std::exception& e) {
         spdlog::warn("cannot save vector index {}: {}", file_of(key).string(), e.what());
@@ -96,7 +103,7 @@ std::shared_ptr<VectorIndex> ChunkIndexes::get(pqxx::connection& conn, const Ind
 size_t ChunkIndexes::catch_up(pqxx::connection& conn, const IndexKey& key, VectorIndex& index) {
   auto [floor, applied] = split_watermark(index.watermark());
   pqxx::read_transaction tx(conn);
-  std::string read_at = tx.exec1("SELECT (now() - interval '1 minute')::text")[0].as<std::string>();
+  std::string read_at = tx.exec1("SELECT (now() - interval '15 seconds')::text")[0].as<std::string>();
   // Which rows changed, without their vectors: only new states need the vector itself.
   auto changed = tx.exec_params(
       "SELECT vector_label, embedding_status = 'ready' AND embedding_model = $3 AND embedding_dim = $4 "

@@ -4,7 +4,7 @@
 // (rag.md §6.8): rows changed since the watermark are added (ready) or removed (anything else),
 // and labels of deleted rows come from rag_vector_removals. A missing or corrupt file is rebuilt.
 //
-// The watermark trails the last read by a minute, so a transaction that committed after the read
+// The watermark trails the last read by 15 s (far longer than any transaction writing chunks), so a transaction that committed after the read
 // but stamped updated_at before it is still seen; rows already applied are not fetched again.
 #include <chrono>
 #include <filesystem>
@@ -45,8 +45,9 @@ class ChunkIndexes {
     std::mutex mu;
     std::shared_ptr<VectorIndex> index;
     std::chrono::steady_clock::time_point refreshed{}, saved{};
-    size_t unsaved = 0;
+    size_t unsaved = 0;    // changes since the file was written
     bool loaded = false;
+    bool on_disk = false;  // the file holds these vectors (loaded or saved): the watermark alone may move
   };
   size_t catch_up(pqxx::connection& conn, const IndexKey& key, VectorIndex& index);
 

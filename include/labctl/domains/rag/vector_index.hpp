@@ -70,6 +70,8 @@ class VectorIndex {
   // Writes path.tmp and path.meta.tmp, then renames them over path and path.meta (index first,
   // so the saved watermark is never ahead of the saved vectors). Throws std::runtime_error.
   void save(const std::string& path) const;
+  // Rewrites only path.meta (the watermark): for an index unchanged since it was saved or loaded.
+  void save_watermark(const std::string& path) const;
 
   size_t dimension() const;
   size_t size() const;  // live vectors (removed ones excluded)
@@ -102,6 +104,7 @@ class VectorIndex {
 
  private:
   struct State;
+  static void write_meta(const State& state, const std::string& path);
   explicit VectorIndex(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };

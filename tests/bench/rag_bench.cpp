@@ -1,0 +1,204 @@
+// LightRAG at 100,000 chunks in one project (rag.md §6, issue 4): labctl-sandbox data synced
+// into a fresh database, embedded with the local provider, then
+//   * embedding throughput: `labctl embeddings run` over every chunk (claim, embed, write back,
+//     index build), and the OpenAI-compatible path against the sandbox's zero-latency fake;
+//   * recall@10 of the hnswlib index (ef 40) against exact search, over 100 queries;
+//   * one-shot `labctl lightrag query` wall time (process start to exit);
+//   * `serve` with the answer cache off: sequential latency p50/p99 and throughput with
+//     concurrent clients.
+// Figures are printed; nothing is asserted on time (run by `make bench`).
+//
+// Usage: rag_bench [--scale N] [--seconds S]
+//   --scale N    sandbox volume (118 ≈ 100k chunks; default)   --seconds S  throughput window (10)
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "labctl/domains/rag/chunk_indexes.hpp"
+#include "labctl/domains/rag/local_embedding.hpp"
+#include "labctl/domains/rag/vector_index.hpp"
+#include "support/labctl_process.hpp"
+#include "support/sandbox_process.hpp"
+#include "support/test_cluster.hpp"
+
+namespace {
+
+using namespace labctl;
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+using Env = std::map<std::string, std::string>;
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * double(v.size())))];
+}
+
+json checked(const std::vector<std::string>& args, const Env& env) {
+  auto r = test::labctl(args, env);
+  if (r.exit_code != 0) {
+    std::fprintf(stderr, "labctl %s exited %d: %s\n", args[0].c_str(), r.exit_code, r.err.c_str());
+    std::exit(1);
+  }
+  return r.out.empty() || r.out[0] != '{' ? json() : json::parse(r.out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int scale = 118, seconds = 10;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--scale") scale = std::stoi(argv[i + 1]);
+    if (a == "--seconds") seconds = std::stoi(argv[i + 1]);
+  }
+  test::Sandbox sandbox({"--scale", std::to_string(scale)});
+  std::string url = test::fresh_database();
+  Env env = test::test_env(url);
+  for (const auto& [k, v] : sandbox.env()) env[k] = v;
+  env["EMBEDDING_PROVIDERS"] = "local";
+  auto index_dir = test::temp_dir("rag-bench-index");
+  env["LABCTL_INDEX_DIR"] = index_dir.string();
+
+  json project = checked({"projects", "create", "RAG bench", "-o", "json"}, env)["project"];
+  std::string p = project["id"], scope = project["account_scope_id"];
+  std::string account = sandbox.tenants()["tenants"][0]["chatwoot"]["account_id"].dump();
+  checked({"sources", "bind", "chatwoot", account, "--project", p}, env);
+  auto t0 = Clock::now();
+  checked({"sync", "chatwoot", "--full", "--project", p, "-o", "json"}, env);
+  double sync_s = since(t0);
+  pqxx::connection conn(url);
+  auto count = [&](const std::string& sql) {
+    pqxx::nontransaction tx(conn);
+    return tx.exec1(sql)[0].as<long long>();
+  };
+  long long chunks = count("SELECT count(*) FROM rag_chunks");
+  long long messages = count("SELECT count(*) FROM cw_messages");
+  std::printf("data: %lld messages, %lld chunks (sync %.1f s)\n", messages, chunks, sync_s);
+
+  // Embedding throughput, local provider, every chunk (includes the first index build and save).
+  t0 = Clock::now();
+  json run = checked({"embeddings", "run", "--project", p, "-o", "json"}, env);
+  double embed_s = since(t0);
+  std::printf("embeddings run (local, 384-d): %lld chunks in %.1f s = %.0f chunks/s (index %s)\n",
+              run["processed"].get<long long>(), embed_s, double(run["processed"].get<long long>()) / embed_s,
+              run["indexed"].dump().c_str());
+
+  // The OpenAI-compatible path against the sandbox fake (no latency), on a second project.
+  {
+    Env openai = env;
+    openai["EMBEDDING_PROVIDERS"] = "openai";
+    openai["EMBEDDING_MODEL"] = "sandbox-model";  // the fake's 256-d model
+    openai["EMBEDDING_DIM"] = "256";
+    json other = checked({"projects", "create", "RAG bench openai", "-o", "json"}, openai)["project"];
+    std::string account2 = sandbox.tenants()["tenants"][1]["chatwoot"]["account_id"].dump();
+    checked({"sources", "bind", "chatwoot", account2, "--project", other["id"]}, openai);
+    checked({"sync", "chatwoot", "--project", other["id"], "-o", "json"}, openai);
+    t0 = Clock::now();
+    json r = checked({"embeddings", "run", "--project", other["id"], "--limit", "10000", "-o", "json"}, openai);
+    double s = since(t0);
+    std::printf("embeddings run (openai fake, 256-d): %lld chunks in %.2f s = %.0f chunks/s\n",
+                r["processed"].get<long long>(), s, double(r["processed"].get<long long>()) / s);
+  }
+
+  // Recall@10 of the saved index against exact search; queries are chunk texts minus a word.
+  std::vector<std::string> queries;
+  {
+    pqxx::nontransaction tx(conn);
+    for (const auto& r : tx.exec_params("SELECT text FROM rag_chunks WHERE project_id = $1 ORDER BY md5(id::text) "
+                                        "LIMIT 100", p)) {
+      std::string text = r[0].as<std::string>();
+      auto space = text.find(' ');
+      queries.push_back(space == std::string::npos ? text : text.substr(space + 1));
+    }
+  }
+  rag::ChunkIndexes indexes(index_dir, 40, std::chrono::milliseconds(0), std::chrono::hours(1));
+  auto index = indexes.get(conn, {p, scope, rag::kLocalEmbeddingModel, rag::kLocalEmbeddingDimension});
+  double id_hits = 0, tie_hits = 0;
+  std::vector<double> ann_ms, exact_ms;
+  for (const auto& q : queries) {
+    auto v = rag::local_embedding(q);
+    auto t = Clock::now();
+    auto ann = index->search(v, 10);
+    ann_ms.push_back(since(t) * 1000);
+    t = Clock::now();
+    auto exact = index->search_exact(v, 10);
+    exact_ms.push_back(since(t) * 1000);
+    std::set<std::int64_t> truth;
+    for (const auto& n : exact) truth.insert(n.id);
+    double tenth = exact.empty() ? 0 : exact.back().distance;
+    for (const auto& n : ann) {
+      id_hits += truth.count(n.id);
+      tie_hits += n.distance <= tenth + 1e-9;  // an equally near duplicate counts
+    }
+  }
+  std::printf("recall@10 (ef 40, %zu vectors, 100 queries): %.4f by id, %.4f by distance (ties)\n", index->size(),
+              id_hits / (10.0 * queries.size()), tie_hits / (10.0 * queries.size()));
+  std::printf("in-process search: hnsw p50 %.3f ms, exact scan p50 %.2f ms\n", percentile(ann_ms, 0.5),
+              percentile(exact_ms, 0.5));
+
+  // One-shot CLI query, process start to exit.
+  std::vector<double> oneshot;
+  for (int i = 0; i < 20; ++i) {
+    t0 = Clock::now();
+    checked({"lightrag", "query", queries[static_cast<size_t>(i)], "--project", p, "-o", "json"}, env);
+    oneshot.push_back(since(t0) * 1000);
+  }
+  std::printf("one-shot `labctl lightrag query`: p50 %.1f ms, p95 %.1f ms (20 runs)\n", percentile(oneshot, 0.5),
+              percentile(oneshot, 0.95));
+
+  // serve, cache off: every request is computed.
+  Env serve_env = env;
+  serve_env["LABCTL_PROJECT"] = p;
+  serve_env["LIGHTRAG_CACHE_TTL_SECONDS"] = "0";
+  serve_env["LABCTL_LOG_LEVEL"] = "warn";
+  test::Server server(serve_env);
+  auto body = [&](size_t i) { return json{{"query", queries[i % queries.size()]}}.dump(); };
+  {
+    auto client = server.client();
+    for (int i = 0; i < 20; ++i) client.Post("/lightrag/query", body(size_t(i)), "application/json");  // warm-up
+    std::vector<double> lat;
+    for (size_t i = 0; i < 300; ++i) {
+      auto t = Clock::now();
+      auto r = client.Post("/lightrag/query", body(i), "application/json");
+      lat.push_back(since(t) * 1000);
+      if (!r || r->status != 200) {
+        std::fprintf(stderr, "serve answered %d\n", r ? r->status : -1);
+        return 1;
+      }
+    }
+    std::printf("serve /lightrag/query, cache off, sequential: p50 %.2f ms, p99 %.2f ms (300 requests)\n",
+                percentile(lat, 0.5), percentile(lat, 0.99));
+  }
+  for (int clients : {4, 8}) {
+    std::atomic<long long> done{0}, failed{0};
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    for (int c = 0; c < clients; ++c)
+      threads.emplace_back([&, c] {
+        auto client = server.client();
+        for (size_t i = size_t(c) * 7; !stop; ++i) {
+          auto r = client.Post("/lightrag/query", body(i), "application/json");
+          (r && r->status == 200 ? done : failed)++;
+        }
+      });
+    auto start = Clock::now();
+    std::this_thread::sleep_for(std::chrono::seconds(seconds));
+    stop = true;
+    for (auto& t : threads) t.join();
+    std::printf("serve /lightrag/query, cache off, %d clients: %.0f req/s (%lld ok, %lld failed)\n", clients,
+                double(done) / since(start), done.load(), failed.load());
+  }
+  server.stop();
+  return 0;
+}
