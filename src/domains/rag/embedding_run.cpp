@@ -6,6 +6,7 @@
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
+#include "labctl/core/utf8.hpp"
 #include "labctl/db/bulk_upsert.hpp"
 #include "labctl/domains/rag/provider_usage.hpp"
 
@@ -29,15 +30,6 @@ struct Outcome {
   std::string error;
 };
 
-std::string cut(const std::string& s, size_t chars) {
-  size_t pos = 0, n = 0;
-  while (pos < s.size() && n < chars) {
-    auto c = static_cast<unsigned char>(s[pos]);
-    pos += c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-    ++n;
-  }
-  return s.substr(0, std::min(pos, s.size()));
-}
 
 bool usable(const std::vector<float>& v, size_t dimension) {
   if (v.size() != dimension) return false;
@@ -109,7 +101,7 @@ void write_outcomes(pqxx::connection& conn, const std::string& project_id, const
     vectors.push_back(o.kind == Outcome::ready ? vector_literal(o.vector) : "");
     dims.push_back(std::to_string(o.kind == Outcome::ready ? o.vector.size() : 0));
     models.push_back(o.kind == Outcome::ready ? o.provider->model() : "");
-    errors.push_back(cut(error, kMaxErrorChars));
+    errors.push_back(utf8_prefix(error, kMaxErrorChars));
     deltas.push_back(std::to_string(delta));
     if (o.kind == Outcome::ready) scope_models[{o.provider->model(), o.vector.size()}] = true;
   }
@@ -151,7 +143,7 @@ void release(pqxx::connection& conn, const std::string& project_id, const std::s
       "UPDATE rag_chunks SET embedding_status = 'pending', embedding_attempts = greatest(0, embedding_attempts - 1), "
       "  embedding_error = $4, updated_at = now() "
       "WHERE id = ANY($3::uuid[]) AND project_id = $1 AND account_scope_id = $2 AND embedding_status = 'processing'",
-      project_id, scope_id, db::pg_text_array(ids), cut(error, kMaxErrorChars));
+      project_id, scope_id, db::pg_text_array(ids), utf8_prefix(error, kMaxErrorChars));
   tx.commit();
 }
 

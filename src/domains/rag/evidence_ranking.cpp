@@ -1,5 +1,7 @@
 #include "labctl/domains/rag/evidence_ranking.hpp"
 
+#include "labctl/core/utf8.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <ctime>
@@ -132,12 +134,7 @@ int quality_score(size_t n, int d, size_t c) {
 
 std::string answer_text(const std::string& query, size_t chunks, size_t messages, size_t issues,
                         size_t opportunities) {
-  size_t end = 0;
-  for (size_t n = 0; end < query.size() && n < 500; ++n) {
-    auto c = static_cast<unsigned char>(query[end]);
-    end += c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-  }
-  std::string q = query.substr(0, std::min(end, query.size()));
+  std::string q = utf8_prefix(query, 500);
   return "Запрос: \"" + q + "\". Найдено chunk-фрагментов: " + std::to_string(chunks) +
          ". Совпадений в сообщениях: " + std::to_string(messages) +
          ". Совпадений в задачах Linear: " + std::to_string(issues) +

@@ -5,6 +5,7 @@
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
+#include "labctl/core/utf8.hpp"
 #include "labctl/domains/rag/chunk_search.hpp"
 #include "labctl/domains/rag/evidence_ranking.hpp"
 #include "labctl/domains/rag/keyword_search.hpp"
@@ -93,14 +94,6 @@ json chunk_evidence(const json& c) {
           {"metadata", {{"distance", c["distance"]}, {"chunk_index", c["chunk_index"]}}}};
 }
 
-std::string cut(const std::string& s, size_t chars) {
-  size_t pos = 0;
-  for (size_t n = 0; pos < s.size() && n < chars; ++n) {
-    auto c = static_cast<unsigned char>(s[pos]);
-    pos += c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
-  }
-  return s.substr(0, std::min(pos, s.size()));
-}
 
 // The run row and, for /lightrag/query, the analytics event. A failure is logged, never fatal.
 std::optional<long long> record_run(pqxx::connection& conn, const LightragRequest& r, const json& evidence,
@@ -120,7 +113,7 @@ std::optional<long long> record_run(pqxx::connection& conn, const LightragReques
         "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11) RETURNING id",
         r.project_id, r.account_scope_id, r.query, r.top_k, static_cast<long long>(chunk_hits),
         static_cast<long long>(source_hits), stored.dump(-1, ' ', false, json::error_handler_t::replace),
-        cut(answer, kMaxAnswerChars), r.created_by, quality, diversity)[0].as<long long>();
+        utf8_prefix(answer, kMaxAnswerChars), r.created_by, quality, diversity)[0].as<long long>();
     if (!r.legacy) {
       json filters = {{"sourceFilter", r.source_filter ? json(*r.source_filter) : json()}, {"topK", r.top_k},
                       {"dateFrom", r.date_from ? json(*r.date_from) : json()},
