@@ -1,12 +1,11 @@
 #include "labctl/ops/params.hpp"
 
 #include <cmath>
-#include <ctime>
-#include <regex>
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
 #include "labctl/core/ids.hpp"
+#include "labctl/core/iso_time.hpp"
 
 namespace labctl::ops {
 namespace {
@@ -72,8 +71,7 @@ class Checker {
       case ParamType::date: {
         if (raw.is_number()) return epoch_ms_date(p, raw);
         json s = coerce_string(p, raw);
-        static const std::regex date(R"(^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$)");
-        if (!s.is_null() && !std::regex_match(s.get<std::string>(), date))
+        if (!s.is_null() && !parse_iso_ms(s.get<std::string>()))
           throw Problem{label(p) + " must be a date (YYYY-MM-DD) or an ISO timestamp", "invalid_format"};
         return s;
       }
@@ -135,14 +133,7 @@ class Checker {
   json epoch_ms_date(const Param& p, const json& raw) const {
     double ms = raw.get<double>();
     if (!std::isfinite(ms) || std::fabs(ms) > 8.64e15) throw Problem{label(p) + " is out of range", "invalid_date"};
-    auto whole = static_cast<long long>(std::floor(ms));
-    time_t secs = static_cast<time_t>(whole / 1000 - (whole % 1000 < 0));
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03lldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ((whole % 1000) + 1000) % 1000);
-    return std::string(buf);
+    return iso_ms(static_cast<int64_t>(std::floor(ms)));
   }
 
   json coerce_integer(const Param& p, const json& raw) const {

@@ -102,18 +102,13 @@ json embeddings_run(Context& ctx, const Params& p) {
                                                      (limit ? " of " + std::to_string(*limit) : ""));
                                     });
   ctx.data_changed(scope.project_id);
-  pqxx::result models;
+  std::vector<rag::IndexKey> keys;
   {
     pqxx::read_transaction tx(ctx.conn());
-    models = tx.exec_params("SELECT embedding_model, embedding_dim FROM rag_scope_models "
-                            "WHERE project_id = $1 AND account_scope_id = $2 ORDER BY 1, 2",
-                            scope.project_id, scope.account_scope_id);
+    keys = rag::scope_index_keys(tx, scope.project_id, scope.account_scope_id);
   }
   json indexed = json::object();
-  for (const auto& r : models) {
-    rag::IndexKey key{scope.project_id, scope.account_scope_id, r[0].as<std::string>(), r[1].as<size_t>()};
-    indexed[key.model] = runtime.indexes().get(ctx.conn(), key)->size();
-  }
+  for (const auto& key : keys) indexed[key.model] = runtime.indexes().get(ctx.conn(), key)->size();
   result["indexed"] = indexed;
   return result;
 }

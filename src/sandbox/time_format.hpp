@@ -5,10 +5,10 @@
 #include <string>
 #include <string_view>
 
+#include "labctl/core/iso_time.hpp"  // iso_ms
+
 namespace labctl::sandbox {
 
-// 2026-01-05T08:00:00.000Z
-std::string iso_ms(int64_t epoch_ms);
 // 2026-01-05
 std::string iso_date(int64_t epoch_ms);
 // Wed, 21 Oct 2015 07:28:00 GMT

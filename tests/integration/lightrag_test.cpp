@@ -264,6 +264,7 @@ TEST_CASE("keyword search: literal LIKE metacharacters, Cyrillic case, the date 
   }
   f.run_json({"lightrag", "query", "x", "--from", "2026-02-02", "--to", "2026-02-01", "--project", f.p1.id}, 2);
   f.run_json({"lightrag", "query", "x", "--from", "2026-02-30", "--project", f.p1.id}, 2);
+  f.run_json({"usage", "--since", "2026-02-30"}, 2);
   f.run_json({"lightrag", "query", "   ", "--project", f.p1.id}, 2);
   f.run_json({"lightrag", "query", "x", "-k", "51", "--project", f.p1.id}, 2);
   CHECK(f.db.count("SELECT count(*) FROM lightrag_query_runs WHERE query_text = 'x'") == 0);

@@ -18,6 +18,16 @@ std::pair<std::string, std::string> split_watermark(const std::string& w) {
 
 }  // namespace
 
+std::vector<IndexKey> scope_index_keys(pqxx::transaction_base& tx, const std::string& project_id,
+                                       const std::string& account_scope_id) {
+  std::vector<IndexKey> keys;
+  for (const auto& r : tx.exec_params("SELECT embedding_model, embedding_dim FROM rag_scope_models "
+                                      "WHERE project_id = $1 AND account_scope_id = $2 ORDER BY 1, 2",
+                                      project_id, account_scope_id))
+    keys.push_back({project_id, account_scope_id, r[0].as<std::string>(), r[1].as<size_t>()});
+  return keys;
+}
+
 bool parse_real_array(std::string_view text, std::vector<float>& out) {
   out.clear();
   if (text.size() < 2 || text.front() != '{' || text.back() != '}') return false;

@@ -95,10 +95,7 @@ ChunkSearchResult search_chunks(pqxx::connection& conn, ProviderChain& providers
   std::vector<IndexKey> keys;
   {
     pqxx::read_transaction tx(conn);
-    for (const auto& r : tx.exec_params("SELECT embedding_model, embedding_dim FROM rag_scope_models "
-                                        "WHERE project_id = $1 AND account_scope_id = $2 ORDER BY 1, 2",
-                                        q.project_id, q.account_scope_id))
-      keys.push_back({q.project_id, q.account_scope_id, r[0].as<std::string>(), r[1].as<size_t>()});
+    keys = scope_index_keys(tx, q.project_id, q.account_scope_id);
   }
   std::vector<json> hits;
   std::string last_error;

@@ -1,10 +1,10 @@
 #include "labctl/domains/rag/evidence_ranking.hpp"
 
+#include "labctl/core/iso_time.hpp"
 #include "labctl/core/utf8.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <set>
 
 namespace labctl::rag {
@@ -34,54 +34,9 @@ double recency(const json& item, std::chrono::system_clock::time_point now) {
 double round4(double x) { return std::round(x * 10000.0) / 10000.0; }
 
 bool parse_iso_time(const std::string& text, std::chrono::system_clock::time_point& out) {
-  // YYYY-MM-DD, optionally [T ]HH:MM[:SS[.fff]], optionally Z or ±HH[:]MM (none = UTC).
-  const char* p = text.c_str();
-  auto digits = [&](int n, int& v) {
-    v = 0;
-    for (int i = 0; i < n; ++i, ++p) {
-      if (*p < '0' || *p > '9') return false;
-      v = v * 10 + (*p - '0');
-    }
-    return true;
-  };
-  int year, month, day, hour = 0, minute = 0, second = 0, offset_minutes = 0;
-  double fraction = 0;
-  if (!digits(4, year) || *p++ != '-' || !digits(2, month) || *p++ != '-' || !digits(2, day)) return false;
-  if (*p == 'T' || *p == ' ') {
-    ++p;
-    if (!digits(2, hour) || *p++ != ':' || !digits(2, minute)) return false;
-    if (*p == ':') {
-      ++p;
-      if (!digits(2, second)) return false;
-      if (*p == '.') {
-        ++p;
-        double scale = 0.1;
-        if (*p < '0' || *p > '9') return false;
-        for (; *p >= '0' && *p <= '9'; ++p, scale /= 10) fraction += (*p - '0') * scale;
-      }
-    }
-    if (*p == 'Z') {
-      ++p;
-    } else if (*p == '+' || *p == '-') {
-      int sign = *p++ == '-' ? -1 : 1, oh = 0, om = 0;
-      if (!digits(2, oh)) return false;
-      if (*p == ':') ++p;
-      if (!digits(2, om)) return false;
-      offset_minutes = sign * (oh * 60 + om);
-    }
-  }
-  if (*p != '\0' || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return false;
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  time_t t = timegm(&tm);
-  if (tm.tm_mday != day || tm.tm_mon != month - 1) return false;  // 2026-02-31 was normalised
-  out = std::chrono::system_clock::from_time_t(t - offset_minutes * 60) +
-        std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::duration<double>(fraction));
+  auto ms = parse_iso_ms(text);
+  if (!ms) return false;
+  out = std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms));
   return true;
 }
 

@@ -5,6 +5,7 @@
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
+#include "labctl/core/iso_time.hpp"
 #include "labctl/core/utf8.hpp"
 #include "labctl/domains/rag/chunk_search.hpp"
 #include "labctl/domains/rag/evidence_ranking.hpp"
@@ -22,14 +23,7 @@ constexpr size_t kStoredEvidence = 50;
 constexpr size_t kMaxAnswerChars = 10000;
 
 std::string format_iso(Clock::time_point t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  time_t secs = static_cast<time_t>(ms / 1000 - (ms % 1000 < 0));
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(((ms % 1000) + 1000) % 1000));
-  return buf;
+  return iso_ms(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
 }
 
 struct Sources {

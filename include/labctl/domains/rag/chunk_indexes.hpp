@@ -13,6 +13,7 @@
 #include <mutex>
 #include <pqxx/pqxx>
 #include <string>
+#include <vector>
 
 #include "labctl/domains/rag/vector_index.hpp"
 
@@ -57,6 +58,10 @@ class ChunkIndexes {
   std::mutex mu_;
   std::map<IndexKey, std::shared_ptr<Entry>> entries_;
 };
+
+// The (model, dimension) indexes a scope has vectors for (rag_scope_models), ordered by model.
+std::vector<IndexKey> scope_index_keys(pqxx::transaction_base& tx, const std::string& project_id,
+                                       const std::string& account_scope_id);
 
 // "{0.25,-1e-05,…}" (real[] text form) → floats; false when malformed.
 bool parse_real_array(std::string_view text, std::vector<float>& out);

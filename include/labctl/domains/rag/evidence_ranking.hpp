@@ -31,7 +31,7 @@ int quality_score(size_t evidence_count, int diversity, size_t chunk_hits);
 std::string answer_text(const std::string& query, size_t chunks, size_t messages, size_t issues,
                         size_t opportunities);
 
-// ISO-8601 UTC with milliseconds ("2026-02-19T08:14:03.512Z") → time point; false if unparsable.
+// An ISO date or timestamp (see parse_iso_ms) → time point; false if unparsable.
 bool parse_iso_time(const std::string& text, std::chrono::system_clock::time_point& out);
 
 }  // namespace labctl::rag
