@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
+#include <filesystem>
 #include <set>
 #include <thread>
 
@@ -200,6 +201,43 @@ TEST_CASE("lightrag query: hybrid evidence, ranking, the answer, and one run row
   CHECK(fb["comment"].is_null());
   f.run_json({"lightrag", "feedback", "999999", "--rating", "1", "--project", f.p1.id}, 3);
   f.run_json({"lightrag", "feedback", id, "--rating", "2", "--project", f.p1.id}, 2);
+}
+
+TEST_CASE("the index file: queries read it, a corrupt one is rebuilt, a deleted chunk never comes back") {
+  RagFixture f;
+  auto dir = test::temp_dir("rag-index");
+  f.env["LABCTL_INDEX_DIR"] = dir.string();
+  f.env["LABCTL_EXACT_SEARCH_MAX"] = "10";  // the hnsw path, not the exact scan of a small scope
+  f.embed(f.p1);
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    if (e.path().extension() == ".hnsw") files.push_back(e.path());
+  REQUIRE(files.size() == 1);
+  const auto file = files.front();
+  const auto size = std::filesystem::file_size(file);
+  auto chunk_ids = [&](const json& q) {
+    std::vector<std::string> ids;
+    for (const auto& c : q["chunks"]) ids.push_back(c["id"]);
+    return ids;
+  };
+  json first = f.query(f.p1, "invoice payment", {"-k", "5", "--source", "chunks"});
+  REQUIRE(first["chunks"].size() == 5);
+  CHECK(chunk_ids(f.query(f.p1, "invoice payment", {"-k", "5", "--source", "chunks"})) == chunk_ids(first));
+
+  std::filesystem::resize_file(file, size / 2);  // torn by hand: the next query rebuilds it
+  auto rebuilt = f.labctl({"lightrag", "query", "invoice payment", "-k", "5", "--source", "chunks", "--project",
+                           f.p1.id, "--output", "json"});
+  REQUIRE(rebuilt.exit_code == 0);
+  CHECK(rebuilt.err.find("rebuilding vector index") != std::string::npos);
+  CHECK(chunk_ids(test::parse(rebuilt)) == chunk_ids(first));
+  CHECK(std::filesystem::file_size(file) == size);
+
+  std::string gone = first["chunks"][0]["id"];
+  f.db.exec("DELETE FROM rag_chunks WHERE id = '" + gone + "'");
+  json after = f.query(f.p1, "invoice payment", {"-k", "5", "--source", "chunks"});
+  REQUIRE(after["chunks"].size() == 5);
+  for (const auto& id : chunk_ids(after)) CHECK(id != gone);
+  CHECK(after["chunks"][0]["id"] == first["chunks"][1]["id"]);
 }
 
 TEST_CASE("lightrag query: no other project's rows, ever, and its runs cannot be rated") {

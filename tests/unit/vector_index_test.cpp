@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -361,4 +362,78 @@ TEST_CASE("vector index: searches run while another thread adds (and the index g
   for (auto& r : readers) r.join();
   CHECK(bad == 0);
   CHECK(index.size() == 3000);
+}
+
+TEST_CASE("vector index: a loaded (mapped) index answers the same before and after its first write") {
+  TempDir dir;
+  const std::string path = (dir.path / "mapped.hnsw").string();
+  auto vectors = random_unit_vectors(2000, 24, 51);
+  VectorIndex built = build(vectors);
+  built.remove(5);
+  built.save(path);
+  auto probes = random_unit_vectors(20, 24, 52);
+
+  VectorIndex mapped = VectorIndex::load(path, 24);
+  CHECK(mapped.size() == 1999);  // the live count comes from the meta file
+  for (const auto& q : probes) {
+    auto a = built.search(q, 10), b = mapped.search(q, 10);
+    auto c = built.search_exact(q, 10), d = mapped.search_exact(q, 10);
+    REQUIRE(a.size() == b.size());
+    REQUIRE(c.size() == d.size());
+    for (size_t i = 0; i < a.size(); ++i) CHECK((a[i].id == b[i].id && a[i].distance == b[i].distance));
+    for (size_t i = 0; i < c.size(); ++i) CHECK((c[i].id == d[i].id && c[i].distance == d[i].distance));
+    for (const auto& n : b) CHECK(n.id != 5);
+  }
+  // Searches keep running while another thread's first write copies the index out of the mapping.
+  std::atomic<bool> done{false};
+  std::atomic<size_t> bad{0};
+  std::thread reader([&] {
+    for (size_t i = 0; !done; ++i)
+      if (mapped.search(probes[i % probes.size()], 5).size() != 5) ++bad;
+  });
+  CHECK(mapped.remove(6));
+  CHECK_FALSE(mapped.contains(6));
+  mapped.add(9000, probes[0]);
+  done = true;
+  reader.join();
+  CHECK(bad == 0);
+  CHECK(mapped.size() == 1999);
+  CHECK(mapped.search(probes[0], 1).front().id == 9000);
+  CHECK(mapped.search_exact(probes[0], 1, std::vector<std::int64_t>{9000, 7}).front().id == 9000);
+  // Saving over the mapped file is safe; the new file loads with the change.
+  mapped.save(path);
+  CHECK(VectorIndex::load(path, 24).contains(9000));
+}
+
+TEST_CASE("vector index: a truncated or corrupt file is an error, never a crash") {
+  TempDir dir;
+  const std::string path = (dir.path / "broken.hnsw").string();
+  VectorIndex built = build(random_unit_vectors(500, 8, 61));
+  built.save(path);
+  const auto size = std::filesystem::file_size(path);
+  std::string bytes(size, '\0');
+  {
+    std::ifstream in(path, std::ios::binary);
+    in.read(bytes.data(), std::streamsize(size));
+  }
+  auto write = [&](const std::string& content) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), std::streamsize(content.size()));
+  };
+  for (size_t cut : {size_t(0), size_t(10), size / 2, size - 1}) {
+    write(bytes.substr(0, cut));
+    CHECK_THROWS_AS(VectorIndex::load(path, 8), std::runtime_error);
+  }
+  write(bytes + "x");  // trailing bytes
+  CHECK_THROWS_AS(VectorIndex::load(path, 8), std::runtime_error);
+  std::string garbage = bytes;
+  for (size_t i = 0; i < 96; ++i) garbage[i] = char(0xff);  // the header
+  write(garbage);
+  CHECK_THROWS_AS(VectorIndex::load(path, 8), std::runtime_error);
+  write(bytes);
+  {
+    std::ofstream meta(path + ".meta", std::ios::trunc);
+    meta << R"({"format":1,"dimension":8,"count":501,"watermark":""})";  // more live than stored
+  }
+  CHECK_THROWS_AS(VectorIndex::load(path, 8), std::runtime_error);
 }

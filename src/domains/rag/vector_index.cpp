@@ -70,11 +70,16 @@ void replace_file(const std::string& from, const std::string& to) {
   if (ec) throw std::runtime_error("vector index: cannot rename " + from + " to " + to + ": " + ec.message());
 }
 
-// hnswlib's loadIndex from a buffer: hnswlib 0.6 checks a file with two tellg() calls per
-// element, a system call each, which made loading 100k vectors take most of a one-shot query.
-// Same format and fields as HierarchicalNSW::loadIndex; bounds are checked, so a truncated or
-// corrupt file is an error, never a crash.
-void load_from_bytes(Hnsw& index, std::string_view bytes, hnswlib::SpaceInterface<float>* space) {
+// hnswlib's loadIndex from a buffer holding a saved index (same format and fields as
+// HierarchicalNSW::loadIndex; hnswlib 0.6 checks a file with two tellg() calls per element, a
+// system call each). Bounds are checked, so a truncated or corrupt file is an error, never a crash.
+//
+// `copy`: the index owns its memory, as loadIndex leaves it. Otherwise its level-0 block and upper
+// link lists point into `bytes` (a read-only file mapping), and neither the label lookup nor the
+// insert locks are built: only searches by slot work, and nothing but a search may touch the
+// index, which touches the pages it visits instead of the whole file. Before destruction such an
+// index must be detached (detach_mapped).
+void load_from_bytes(Hnsw& index, std::string_view bytes, hnswlib::SpaceInterface<float>* space, bool copy) {
   size_t pos = 0;
   auto need = [&](size_t n) {
     if (n > bytes.size() || pos > bytes.size() - n) throw std::runtime_error("vector index file is truncated");
@@ -98,44 +103,103 @@ void load_from_bytes(Hnsw& index, std::string_view bytes, hnswlib::SpaceInterfac
   pod(index.M_);
   pod(index.mult_);
   pod(index.ef_construction_);
-  const size_t max_elements = std::max<size_t>(std::max(index.max_elements_, count), 1);
+  const size_t max_elements = copy ? std::max<size_t>(std::max(index.max_elements_, count), 1) : count;
   if (index.size_data_per_element_ == 0 || index.size_data_per_element_ > (1u << 24) || count > (1u << 30) ||
-      index.mult_ <= 0)
+      !(index.mult_ > 0) || (count > 0 && index.enterpoint_node_ >= count))
     throw std::runtime_error("vector index file header is corrupt");
   index.max_elements_ = max_elements;
   index.data_size_ = space->get_data_size();
   index.fstdistfunc_ = space->get_dist_func();
   index.dist_func_param_ = space->get_dist_func_param();
   need(count * index.size_data_per_element_);
-  index.data_level0_memory_ = static_cast<char*>(malloc(max_elements * index.size_data_per_element_));
-  if (!index.data_level0_memory_) throw std::runtime_error("vector index: out of memory");
-  std::memcpy(index.data_level0_memory_, bytes.data() + pos, count * index.size_data_per_element_);
+  if (copy) {
+    index.data_level0_memory_ = static_cast<char*>(malloc(max_elements * index.size_data_per_element_));
+    if (!index.data_level0_memory_) throw std::runtime_error("vector index: out of memory");
+    std::memcpy(index.data_level0_memory_, bytes.data() + pos, count * index.size_data_per_element_);
+    std::vector<std::mutex>(max_elements).swap(index.link_list_locks_);
+    std::vector<std::mutex>(Hnsw::max_update_element_locks).swap(index.link_list_update_locks_);
+    index.label_lookup_.reserve(count);
+  } else {
+    index.data_level0_memory_ = const_cast<char*>(bytes.data() + pos);  // PROT_READ: never written
+  }
   pos += count * index.size_data_per_element_;
   index.size_links_per_element_ = index.maxM_ * sizeof(hnswlib::tableint) + sizeof(hnswlib::linklistsizeint);
   index.size_links_level0_ = index.maxM0_ * sizeof(hnswlib::tableint) + sizeof(hnswlib::linklistsizeint);
-  std::vector<std::mutex>(max_elements).swap(index.link_list_locks_);
-  std::vector<std::mutex>(Hnsw::max_update_element_locks).swap(index.link_list_update_locks_);
-  index.visited_list_pool_ = new hnswlib::VisitedListPool(1, max_elements);
+  index.visited_list_pool_ = new hnswlib::VisitedListPool(1, int(max_elements));
   index.linkLists_ = static_cast<char**>(calloc(max_elements, sizeof(void*)));
   if (!index.linkLists_) throw std::runtime_error("vector index: out of memory");
   index.element_levels_ = std::vector<int>(max_elements);
   index.revSize_ = 1.0 / index.mult_;
   index.ef_ = 10;
-  index.label_lookup_.reserve(count);
   for (size_t i = 0; i < count; ++i) {
-    index.label_lookup_[index.getExternalLabel(hnswlib::tableint(i))] = hnswlib::tableint(i);
+    if (copy) index.label_lookup_[index.getExternalLabel(hnswlib::tableint(i))] = hnswlib::tableint(i);
     unsigned int size = 0;
     pod(size);
     if (size == 0) continue;
     need(size);
     index.element_levels_[i] = int(size / index.size_links_per_element_);
-    index.linkLists_[i] = static_cast<char*>(malloc(size));
-    if (!index.linkLists_[i]) throw std::runtime_error("vector index: out of memory");
-    std::memcpy(index.linkLists_[i], bytes.data() + pos, size);
+    if (copy) {
+      index.linkLists_[i] = static_cast<char*>(malloc(size));
+      if (!index.linkLists_[i]) throw std::runtime_error("vector index: out of memory");
+      std::memcpy(index.linkLists_[i], bytes.data() + pos, size);
+    } else {
+      index.linkLists_[i] = const_cast<char*>(bytes.data() + pos);
+    }
     pos += size;
   }
   if (pos != bytes.size()) throw std::runtime_error("vector index file has trailing bytes");
+  if (count > 0 && index.element_levels_[index.enterpoint_node_] != index.maxlevel_)
+    throw std::runtime_error("vector index file header is corrupt");
   index.cur_element_count = count;
+}
+
+// Leaves a mapped index (load_from_bytes without copy) safe to destroy: the destructor frees
+// the level-0 block and upper link lists, which belong to the mapping.
+void detach_mapped(Hnsw& index) {
+  index.data_level0_memory_ = nullptr;
+  index.cur_element_count = 0;
+}
+
+// An index to load into: hnswlib's empty constructor leaves the members its destructor frees unset.
+std::unique_ptr<Hnsw> empty_hnsw(hnswlib::InnerProductSpace& space) {
+  auto index = std::make_unique<Hnsw>(&space);
+  index->data_level0_memory_ = nullptr;
+  index->linkLists_ = nullptr;
+  index->visited_list_pool_ = nullptr;
+  index->cur_element_count = 0;
+  return index;
+}
+
+// The slots nearest `query` (a unit vector): HierarchicalNSW::searchKnn without turning slots
+// into labels, which would need the label lookup a mapped index lacks.
+std::vector<hnswlib::tableint> nearest_slots(const Hnsw& index, const float* query, size_t k) {
+  std::vector<hnswlib::tableint> out;
+  if (index.cur_element_count == 0 || k == 0) return out;
+  hnswlib::tableint current = index.enterpoint_node_;
+  float current_distance = index.fstdistfunc_(query, index.getDataByInternalId(current), index.dist_func_param_);
+  for (int level = index.maxlevel_; level > 0; --level) {
+    for (bool changed = true; changed;) {
+      changed = false;
+      auto* list = index.get_linklist(current, level);
+      auto* neighbours = reinterpret_cast<const hnswlib::tableint*>(list + 1);
+      for (unsigned short i = 0; i < index.getListCount(list); ++i) {
+        if (neighbours[i] >= index.cur_element_count) throw std::runtime_error("vector index is corrupt");
+        float d = index.fstdistfunc_(query, index.getDataByInternalId(neighbours[i]), index.dist_func_param_);
+        if (d < current_distance) {
+          current_distance = d;
+          current = neighbours[i];
+          changed = true;
+        }
+      }
+    }
+  }
+  const size_t ef = std::max(index.ef_, k);
+  auto top = index.num_deleted_ ? index.searchBaseLayerST<true>(current, query, ef)
+                                : index.searchBaseLayerST<false>(current, query, ef);
+  for (; !top.empty(); top.pop()) out.push_back(top.top().second);
+  std::reverse(out.begin(), out.end());  // nearest first
+  if (out.size() > k) out.resize(k);
+  return out;
 }
 
 }  // namespace
@@ -148,6 +212,38 @@ struct VectorIndex::State {
   std::unique_ptr<Hnsw> index;
   size_t ef_search;
   std::string watermark;
+
+  // A loaded index starts out mapped (load_from_bytes without copy): a one-shot query touches
+  // only the pages its search visits. The first operation that needs the label lookup or
+  // writable memory makes it an owned copy (own()); it never goes back.
+  std::atomic<bool> mapped{false};
+  std::string_view map;
+
+  ~State() {
+    if (mapped) detach_mapped(*index);
+    index.reset();
+    unmap();
+  }
+  void unmap() {
+    if (!map.empty()) munmap(const_cast<char*>(map.data()), map.size());
+    map = {};
+  }
+  // Call with no lock held.
+  void own() {
+    if (!mapped) return;
+    auto lock = write_lock();
+    if (!mapped) return;
+    auto owned = empty_hnsw(space);
+    load_from_bytes(*owned, map, &space, /*copy=*/true);
+    owned->num_deleted_ = index->num_deleted_;
+    owned->metric_distance_computations = 0;
+    owned->metric_hops = 0;
+    owned->setEf(ef_search);
+    detach_mapped(*index);
+    index = std::move(owned);
+    mapped = false;
+    unmap();
+  }
 
   // glibc's shared_mutex prefers readers, so a steady stream of searches could starve a writer:
   // a writer holds `turnstile` while it waits and writes, and readers pass through it first.
@@ -212,35 +308,33 @@ VectorIndex VectorIndex::load(const std::string& path, size_t dimension, size_t 
     throw std::runtime_error("vector index: " + path + ".meta is corrupt or of another format");
   check_dimension(dimension, meta["dimension"].get<size_t>(), ("vector index " + path).c_str());
 
+  if (!meta.contains("count") || !meta["count"].is_number_unsigned())
+    throw std::runtime_error("vector index: " + path + ".meta is corrupt or of another format");
+
   auto state = std::make_unique<State>(dimension, std::max<size_t>(ef_search, 1));
   state->watermark = meta["watermark"].get<std::string>();
   if (!std::filesystem::is_regular_file(path)) throw std::runtime_error("vector index: cannot read " + path);
-  // Mapped, not read: no zero-filled buffer and one copy less (page faults dominate loading).
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw std::runtime_error("vector index: cannot read " + path);
   struct stat st {};
   void* map = fstat(fd, &st) == 0 && st.st_size > 0
-                  ? mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0)
+                  ? mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0)
                   : MAP_FAILED;
   ::close(fd);
   if (map == MAP_FAILED) throw std::runtime_error("vector index: cannot map " + path);
-  std::unique_ptr<void, std::function<void(void*)>> unmap(map, [&](void* m) { munmap(m, size_t(st.st_size)); });
-  std::string_view bytes(static_cast<const char*>(map), size_t(st.st_size));
-  state->index = std::make_unique<Hnsw>(&state->space);
-  state->index->data_level0_memory_ = nullptr;  // the empty constructor leaves these unset,
-  state->index->linkLists_ = nullptr;           // and the destructor frees them
-  state->index->visited_list_pool_ = nullptr;
-  state->index->cur_element_count = 0;
-  load_from_bytes(*state->index, bytes, &state->space);
+  state->map = std::string_view(static_cast<const char*>(map), size_t(st.st_size));
+  state->mapped = true;
+  state->index = empty_hnsw(state->space);
+  load_from_bytes(*state->index, state->map, &state->space, /*copy=*/false);
   Hnsw& index = *state->index;
-  if (index.size_data_per_element_ - index.label_offset_ != sizeof(hnswlib::labeltype))
+  if (index.size_data_per_element_ - index.label_offset_ != sizeof(hnswlib::labeltype) ||
+      index.offsetData_ != index.size_links_level0_ || meta["count"].get<size_t>() > index.cur_element_count)
     throw std::runtime_error("vector index: " + path + " is corrupt");
   check_dimension(dimension, (index.label_offset_ - index.offsetData_) / sizeof(float),
                   ("vector index " + path).c_str());
-  // hnswlib 0.6 leaves these uninitialised when loading (num_deleted_ is then incremented).
-  index.num_deleted_ = 0;
-  for (hnswlib::tableint i = 0; i < index.cur_element_count; ++i)
-    if (index.isMarkedDeleted(i)) ++index.num_deleted_;
+  // Counting marks would read every element: the meta file, written with the index, has the
+  // live count. (hnswlib 0.6 leaves these uninitialised when loading.)
+  index.num_deleted_ = index.cur_element_count - meta["count"].get<size_t>();
   index.metric_distance_computations = 0;
   index.metric_hops = 0;
   index.setEf(state->ef_search);
@@ -274,6 +368,7 @@ size_t VectorIndex::size() const {
 }
 
 bool VectorIndex::contains(std::int64_t id) const {
+  state_->own();
   auto lock = state_->read_lock();
   return state_->live_slot(id) != nullptr;
 }
@@ -302,6 +397,7 @@ void VectorIndex::set_watermark(std::string watermark) {
 void VectorIndex::add(std::int64_t id, std::span<const float> vector) {
   check_dimension(state_->dimension, vector.size(), "vector");
   std::vector<float> unit = normalised(vector, norm_of(vector, "vector"));
+  state_->own();
   auto lock = state_->write_lock();
   Hnsw& index = *state_->index;
   auto label = hnswlib::labeltype(id);
@@ -313,6 +409,7 @@ void VectorIndex::add(std::int64_t id, std::span<const float> vector) {
 }
 
 bool VectorIndex::remove(std::int64_t id) {
+  state_->own();
   auto lock = state_->write_lock();
   const hnswlib::tableint* slot = state_->live_slot(id);
   if (!slot) return false;
@@ -337,20 +434,16 @@ std::vector<Neighbor> VectorIndex::search(std::span<const float> query, size_t k
   const size_t wanted = filter ? k : std::min(k, live);
   size_t fetch = std::min(total, filter ? std::max(k, state_->ef_search) : k);
   for (;;) {
-    auto found = index.searchKnn(unit.data(), fetch);
     out.clear();
-    for (; !found.empty(); found.pop()) {
-      auto id = std::int64_t(found.top().second);
-      if (!filter || filter(id)) out.push_back({id, 0});
+    for (auto slot : nearest_slots(index, unit.data(), fetch)) {
+      auto id = std::int64_t(index.getExternalLabel(slot));
+      if (filter && !filter(id)) continue;
+      // The distance again in double, from the query and the stored unit vector (rag.md §6.2).
+      auto stored = reinterpret_cast<const float*>(index.getDataByInternalId(slot));
+      out.push_back({id, cosine_distance(dot(query, stored), query_norm)});
     }
     if (out.size() >= wanted || fetch >= total) break;
     fetch = std::min(total, fetch * 4);
-  }
-  // Recompute the distance in double from the query and the stored unit vector (rag.md §6.2).
-  for (auto& n : out) {
-    auto slot = index.label_lookup_.at(hnswlib::labeltype(n.id));
-    auto stored = reinterpret_cast<const float*>(index.getDataByInternalId(slot));
-    n.distance = cosine_distance(dot(query, stored), query_norm);
   }
   keep_nearest(out, k);
   return out;
@@ -361,6 +454,7 @@ std::vector<Neighbor> VectorIndex::search_exact(std::span<const float> query, si
   check_dimension(state_->dimension, query.size(), "query");
   const double query_norm = norm_of(query, "query");
   std::vector<Neighbor> out;
+  if (!ids.empty()) state_->own();  // needs the label lookup
   auto lock = state_->read_lock();
   const Hnsw& index = *state_->index;
   auto consider = [&](std::int64_t id, hnswlib::tableint slot) {
@@ -369,8 +463,8 @@ std::vector<Neighbor> VectorIndex::search_exact(std::span<const float> query, si
   };
   if (ids.empty()) {
     out.reserve(state_->live_count());
-    for (const auto& [label, slot] : index.label_lookup_)
-      if (!index.isMarkedDeleted(slot)) consider(std::int64_t(label), slot);
+    for (hnswlib::tableint slot = 0; slot < index.cur_element_count; ++slot)
+      if (!index.isMarkedDeleted(slot)) consider(std::int64_t(index.getExternalLabel(slot)), slot);
   } else {
     out.reserve(ids.size());
     for (auto id : ids)

@@ -63,9 +63,14 @@ class VectorIndex {
   VectorIndex(VectorIndex&&) noexcept;
   VectorIndex& operator=(VectorIndex&&) noexcept;
 
-  // Reads `path` and its sidecar `path.meta` (dimension, watermark). Throws std::invalid_argument
-  // when the file holds another dimension, std::runtime_error when a file is missing or corrupt
-  // (the caller then rebuilds from PostgreSQL).
+  // Opens `path` and its sidecar `path.meta` (dimension, live count, watermark). Throws
+  // std::invalid_argument when the file holds another dimension, std::runtime_error when a file is
+  // missing or corrupt (the caller then rebuilds from PostgreSQL).
+  // The file is memory-mapped, not read: `search` and `search_exact` over all vectors read only the
+  // pages they visit, so a one-shot query over 100k vectors touches a few MB of a 170 MB file. The
+  // first call that needs the id lookup or writable memory (`contains`, `add`, `remove`,
+  // `search_exact` with ids) copies the index into memory once. The file may be replaced (save
+  // renames over it) while mapped; it must not be truncated in place.
   static VectorIndex load(const std::string& path, size_t dimension, size_t ef_search = kDefaultEfSearch);
   // Writes path.tmp and path.meta.tmp, then renames them over path and path.meta (index first,
   // so the saved watermark is never ahead of the saved vectors). Throws std::runtime_error.
