@@ -95,6 +95,9 @@ class RuleBuilder {
     } else if (k == "every") {
       flag();
       rule_.every = true;
+    } else if (k == "match") {
+      rule_.match = value();
+      if (rule_.match.empty()) fail("match needs a non-empty text");
     } else if (k == "delay_ms") {
       rule_.delay_ms = number(0, 600'000);
     } else if (k == "status") {
@@ -129,7 +132,7 @@ class RuleBuilder {
       action(FaultAction::wrong_dimension);
     } else {
       fail("unknown field \"" + k +
-           "\" (expected nth, count, every, delay_ms, status, retry_after, retry_after_date, body, malformed, close, "
+           "\" (expected nth, count, every, match, delay_ms, status, retry_after, retry_after_date, body, malformed, close, "
            "graphql_error, duplicate_across_pages, mutate_after, wrong_count, wrong_dimension)");
     }
   }
@@ -237,10 +240,10 @@ FaultScript FaultScript::parse(std::string_view spec) {
   return script;
 }
 
-std::optional<FaultRule> FaultScript::next(std::string_view target) {
+std::optional<FaultRule> FaultScript::next(std::string_view target, std::string_view body) {
   std::optional<FaultRule> fired;
   for (auto& r : rules_) {
-    if (!r.matches(target)) continue;
+    if (!r.matches(target, body)) continue;
     int n = ++r.seen;
     bool hit = r.every || (n >= r.nth && n < r.nth + r.count);
     if (hit && !fired) {

@@ -34,6 +34,7 @@ enum class FaultAction {
 struct FaultRule {
   std::string text;    // the rule as written, for messages and the request log
   std::string target;  // a fault_targets() entry or "*"
+  std::string match;   // non-empty: only requests whose body contains this text
   int nth = 1;         // first matching request it hits (1-based)
   int count = 1;       // how many consecutive matching requests
   bool every = false;  // hits every matching request
@@ -48,7 +49,9 @@ struct FaultRule {
   int seen = 0;  // matching requests so far
   int hits = 0;
 
-  bool matches(std::string_view request_target) const { return target == "*" || target == request_target; }
+  bool matches(std::string_view request_target, std::string_view body) const {
+    return (target == "*" || target == request_target) && (match.empty() || body.find(match) != std::string_view::npos);
+  }
 };
 
 class FaultScript {
@@ -57,9 +60,9 @@ class FaultScript {
   // Throws FaultSpecError naming the bad rule and field.
   static FaultScript parse(std::string_view spec);
 
-  // Counts the request against every rule with this target and returns the first rule that
-  // fires for it, if any.
-  std::optional<FaultRule> next(std::string_view target);
+  // Counts the request against every rule it matches (target, and body for match= rules) and
+  // returns the first rule that fires for it, if any.
+  std::optional<FaultRule> next(std::string_view target, std::string_view body);
 
   const std::vector<FaultRule>& rules() const { return rules_; }
   nlohmann::json to_json() const;

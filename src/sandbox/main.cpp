@@ -37,10 +37,11 @@ Endpoints (tokens are fixed; a wrong or missing token gets 401):
                    POST /_sandbox/reset, POST /_sandbox/mutate, GET /_sandbox/health
 
 Fault script (--faults or POST /_sandbox/faults): rules separated by ';', fields by ','.
-  TARGET:[nth=N][,count=M | ,every][,delay_ms=MS],ACTION
+  TARGET:[match=TEXT,][nth=N][,count=M | ,every][,delay_ms=MS],ACTION
   TARGET   * | chatwoot.conversations | chatwoot.messages | chatwoot.inboxes | linear.PullLinear |
            linear.PullLinearIssues | attio.companies | attio.deals | attio.people | attio.activities |
            openai.embeddings
+  match=T  only requests whose body contains T (e.g. one poison input: match=POISON,every,status=400)
   nth=N    first matching request hit (1-based, default 1); count=M consecutive hits (default 1);
            every = all matching requests. Each rule counts the requests matching its target; the
            first rule (in order) that hits a request wins.

@@ -332,7 +332,7 @@ void SandboxServer::api(const httplib::Request& req, httplib::Response& res) {
   std::optional<FaultRule> rule;
   {
     std::lock_guard lock(fault_mutex_);
-    rule = faults_.next(route.target);
+    rule = faults_.next(route.target, req.body);
   }
   PageFault page;
   if (rule) {

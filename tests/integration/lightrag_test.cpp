@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "labctl/core/iso_time.hpp"
 #include "support/sync_fixture.hpp"
 
 using namespace labctl;
@@ -157,6 +158,63 @@ TEST_CASE("a failing provider fails over to the next; the breaker opens; usage r
   json q = f.query(f.p1, "invoice payment received");
   CHECK(q["chunks"].size() == 10);
   CHECK(q.contains("warnings"));
+}
+
+TEST_CASE("a poison input is failed after EMBED_MAX_ATTEMPTS counted attempts; the other rows keep flowing") {
+  RagFixture f;
+  f.env["EMBEDDING_PROVIDERS"] = "openai";
+  f.env["EMBEDDING_DIM"] = "1536";
+  f.env["EMBED_MAX_ATTEMPTS"] = "3";
+  f.env["EMBED_BATCH_SIZE"] = "20";
+  // The oldest chunk, so every claim takes it first; the fake rejects any request carrying it.
+  std::string poison = f.db.text("SELECT id FROM rag_chunks WHERE project_id = '" + f.p1.id + "' ORDER BY id LIMIT 1");
+  f.db.exec("UPDATE rag_chunks SET text = 'POISON ' || text, created_at = '2000-01-01' WHERE id = '" + poison + "'");
+  f.sandbox.set_faults("openai.embeddings:match=POISON,every,status=400");
+  json run = f.embed(f.p1);
+  CHECK(run["status"] == "partial");
+  CHECK(f.db.text("SELECT concat_ws('|', embedding_status, embedding_attempts, embedding_error LIKE "
+                  "'max_attempts_exceeded: %400%') FROM rag_chunks WHERE id = '" + poison + "'") == "failed|3|t");
+  CHECK(f.chunks(f.p1, "ready") == f.db.count("SELECT count(*) FROM rag_chunks WHERE project_id = '" + f.p1.id + "'") - 1);
+  CHECK(f.chunks(f.p1, "pending") == 0);
+  CHECK(f.embed(f.p1)["status"] == "idle");  // a failed row is not claimed again
+}
+
+TEST_CASE("429 waits for Retry-After; 5xx to the end leaves rows pending; budget-skipped rows keep their attempts") {
+  RagFixture f;
+  f.env["EMBEDDING_PROVIDERS"] = "openai";
+  f.env["EMBEDDING_DIM"] = "1536";
+  f.sandbox.set_faults("openai.embeddings:nth=1,status=429,retry_after=2");
+  json first = f.embed(f.p1, {"--limit", "10"});
+  CHECK(first["processed"] == 10);
+  auto log = f.sandbox.requests("openai.embeddings");
+  REQUIRE(log.size() == 2);
+  CHECK(log[0]["status"] == 429);
+  long long waited = parse_iso_ms(log[1]["time"].get<std::string>()).value() -
+                     parse_iso_ms(log[0]["time"].get<std::string>()).value();
+  CHECK(waited >= 1900);  // Retry-After: 2 (seconds)
+
+  // Every attempt answers 503: the batch and each chunk alone fail (then the breaker opens);
+  // the error is kept on the rows, and nothing is counted or lost.
+  f.sandbox.set_faults("openai.embeddings:every,status=503");
+  json down = f.embed(f.p1, {"--limit", "10"});
+  CHECK(down["processed"] == 0);
+  CHECK(down["status"] == "partial");
+  std::string pending = "SELECT count(*) FROM rag_chunks WHERE project_id = '" + f.p1.id +
+                        "' AND embedding_status = 'pending' AND embedding_attempts = 0 AND ";
+  CHECK(f.db.count(pending + "embedding_error LIKE '%503%'") >= 1);
+  CHECK(f.db.count(pending + "(embedding_error LIKE '%503%' OR embedding_error LIKE 'circuit open%')") == 10);
+
+  // A token budget smaller than the batch: the rows after it return to pending, attempts unchanged.
+  f.sandbox.set_faults("");
+  f.env["OPENAI_TOKEN_BUDGET_PER_RUN"] = "1000";
+  f.env["OPENAI_EMBED_MAX_INPUTS"] = "10";
+  json partial = f.embed(f.p1, {"--limit", "100"});
+  long long done = partial["processed"];
+  CHECK(done > 0);
+  CHECK(done < 100);
+  CHECK(f.db.count("SELECT count(*) FROM rag_chunks WHERE project_id = '" + f.p1.id + "' AND embedding_status = "
+                   "'pending' AND embedding_attempts = 0 AND embedding_error = 'token_budget_exhausted_will_retry'") ==
+        100 - done);
 }
 
 TEST_CASE("lightrag query: hybrid evidence, ranking, the answer, and one run row per query") {

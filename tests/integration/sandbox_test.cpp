@@ -615,6 +615,19 @@ TEST_CASE("sandbox: OpenAI embeddings answer in OpenAI's shape, the same in ever
   CHECK(a.requests().dump().find("sandbox-openai-token") == std::string::npos);
 }
 
+TEST_CASE("sandbox: a match= rule hits only the requests whose body carries its text") {
+  test::Sandbox sb;
+  auto client = sb.client();
+  sb.set_faults("openai.embeddings:match=POISON,every,status=400");
+  CHECK(embed(client, {{"model", "m"}, {"input", {"fine", "also fine"}}})->status == 200);
+  CHECK(embed(client, {{"model", "m"}, {"input", {"fine", "POISON pill"}}})->status == 400);
+  CHECK(embed(client, {{"model", "m"}, {"input", "POISON"}})->status == 400);
+  CHECK(embed(client, {{"model", "m"}, {"input", "poison, lower case"}})->status == 200);
+  CHECK(sb.faults()["rules"][0]["seen"] == 2);  // only matching requests count toward nth/count
+  CHECK_THROWS_WITH_AS(sb.set_faults("openai.embeddings:match=,status=400"), doctest::Contains("match needs"),
+                       std::runtime_error);
+}
+
 TEST_CASE("sandbox: OpenAI embeddings have the model's dimension unless `dimensions` says otherwise") {
   test::Sandbox sb;
   auto client = sb.client();
