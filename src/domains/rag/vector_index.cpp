@@ -220,7 +220,7 @@ struct VectorIndex::State {
   std::string_view map;
 
   ~State() {
-    if (mapped) detach_mapped(*index);
+    if (mapped && index) detach_mapped(*index);
     index.reset();
     unmap();
   }
