@@ -298,6 +298,45 @@ TEST_CASE("the index file: queries read it, a corrupt one is rebuilt, a deleted 
   CHECK(after["chunks"][0]["id"] == first["chunks"][1]["id"]);
 }
 
+TEST_CASE("keyword search: issue and deal rows carry their fields, typed, as the reference shapes them") {
+  RagFixture f;
+  f.sync("linear", f.p1);
+  f.sync("attio", f.p1);
+  std::string scope = "project_id = '" + f.p1.id + "'";
+  std::string issue = f.db.text("SELECT id FROM linear_issues_raw WHERE " + scope + " ORDER BY updated_at DESC, id LIMIT 1");
+  std::string deal = f.db.text("SELECT id FROM attio_opportunities_raw WHERE " + scope +
+                               " AND title IS NOT NULL ORDER BY updated_at DESC, id LIMIT 1");
+  REQUIRE_FALSE(issue.empty());
+  REQUIRE_FALSE(deal.empty());
+  auto find = [](const json& rows, const std::string& id) {
+    for (const auto& r : rows)
+      if (r["id"] == id) return r;
+    return json();
+  };
+
+  json qi = f.query(f.p1, f.db.text("SELECT title FROM linear_issues_raw WHERE id = '" + issue + "'"),
+                    {"--source", "issues", "-l", "25"});
+  json i = find(qi["entities"]["issues"], issue);
+  REQUIRE(i.is_object());
+  CHECK(i.size() == 9);
+  CHECK(i["external_id"] == f.db.text("SELECT external_id FROM linear_issues_raw WHERE id = '" + issue + "'"));
+  CHECK(i["title"].is_string());
+  CHECK((i["priority"].is_null() || i["priority"].is_number_integer()));
+  CHECK(i["updated_at"].get<std::string>().ends_with("Z"));
+
+  json qd = f.query(f.p1, f.db.text("SELECT title FROM attio_opportunities_raw WHERE id = '" + deal + "'"),
+                    {"--source", "deals", "-l", "25"});
+  json d = find(qd["entities"]["opportunities"], deal);
+  REQUIRE(d.is_object());
+  CHECK(d.size() == 10);
+  CHECK(d["amount"].get<double>() ==
+        std::stod(f.db.text("SELECT amount::float8 FROM attio_opportunities_raw WHERE id = '" + deal + "'")));
+  CHECK(d["probability"].is_number());
+  CHECK(d["stage"] == f.db.text("SELECT stage FROM attio_opportunities_raw WHERE id = '" + deal + "'"));
+  CHECK(qd["entities"]["issues"].empty());
+  CHECK(qd["entities"]["messages"].empty());
+}
+
 TEST_CASE("lightrag query: no other project's rows, ever, and its runs cannot be rated") {
   RagFixture f;
   auto p2 = f.create_project("Baltika", 1);
