@@ -2,7 +2,8 @@
 // into a fresh database, embedded with the local provider, then
 //   * embedding throughput: `labctl embeddings run` over every chunk (claim, embed, write back,
 //     index build), and the OpenAI-compatible path against the sandbox's zero-latency fake;
-//   * recall@10 and recall@1 of the hnswlib index against exact search at ef 40…400, 100 queries;
+//   * recall@10 and recall@1 of the hnswlib index against an exact scan of every chunk, ef 10…200,
+//     100 queries;
 //   * one-shot `labctl lightrag query` wall time (process start to exit);
 //   * `serve` with the answer cache off: sequential latency p50/p99 and throughput with
 //     concurrent clients.
@@ -11,13 +12,14 @@
 // Usage: rag_bench [--scale N] [--seconds S]
 //   --scale N    sandbox volume (118 ≈ 100k chunks; default)   --seconds S  throughput window (10)
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <random>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -124,39 +126,64 @@ int main(int argc, char** argv) {
   }
   rag::ChunkIndexes indexes(index_dir, 40, std::chrono::milliseconds(0), std::chrono::hours(1));
   auto index = indexes.get(conn, {p, scope, rag::kLocalEmbeddingModel, rag::kLocalEmbeddingDimension});
+  // The truth is chunk-level: an exact scan over every ready chunk's stored vector. The index holds
+  // each distinct text once and a hit stands for all the chunks with its key.
+  std::vector<std::vector<float>> vectors;
+  std::map<std::int64_t, size_t> copies;  // vector_key → ready chunks with it
+  {
+    pqxx::nontransaction tx(conn);
+    std::vector<float> v;
+    for (const auto& r : tx.exec_params("SELECT vector_key, embedding::text FROM rag_chunks "
+                                        "WHERE project_id = $1 AND embedding_status = 'ready'", p)) {
+      ++copies[r[0].as<std::int64_t>()];
+      rag::parse_real_array(r[1].c_str(), v);
+      double norm = 0;
+      for (float x : v) norm += double(x) * x;
+      for (auto& x : v) x = float(x / std::sqrt(norm));
+      vectors.push_back(v);
+    }
+  }
   std::vector<std::vector<float>> query_vectors;
-  std::vector<std::vector<rag::Neighbor>> truth;
-  std::vector<double> exact_ms;
+  std::vector<double> nearest, tenth, exact_ms;
   for (const auto& q : queries) {
-    query_vectors.push_back(rag::local_embedding(q));
+    auto v = rag::local_embedding(q);
+    double norm = 0;
+    for (float x : v) norm += double(x) * x;
+    std::vector<double> d;
+    d.reserve(vectors.size());
+    for (const auto& x : vectors) {
+      double dot = 0;
+      for (size_t j = 0; j < v.size(); ++j) dot += double(v[j]) * x[j];
+      d.push_back(1 - dot / std::sqrt(norm));
+    }
+    std::nth_element(d.begin(), d.begin() + 9, d.end());
+    tenth.push_back(d[9]);
+    nearest.push_back(*std::min_element(d.begin(), d.begin() + 10));
+    query_vectors.push_back(std::move(v));
     auto t = Clock::now();
-    truth.push_back(index->search_exact(query_vectors.back(), 10));
+    index->search_exact(query_vectors.back(), 10);  // the product's exact path: one scan of the keys
     exact_ms.push_back(since(t) * 1000);
   }
-  std::printf("distinct chunk texts: %lld of %lld\n",
-              count("SELECT count(DISTINCT text_hash) FROM rag_chunks WHERE project_id = '" + p + "'"), chunks);
-  for (size_t ef : {40, 100, 200, 400}) {
+  std::printf("distinct chunk texts (index entries): %zu of %zu ready chunks\n", index->size(), vectors.size());
+  for (size_t ef : {10, 40, 100, 200}) {
     index->set_ef_search(ef);
-    double id_hits = 0, tie_hits = 0, first_hits = 0;
+    double hits = 0, first_hits = 0;
     std::vector<double> ann_ms;
     for (size_t i = 0; i < queries.size(); ++i) {
       auto t = Clock::now();
       auto ann = index->search(query_vectors[i], 10);
       ann_ms.push_back(since(t) * 1000);
-      std::set<std::int64_t> ids;
-      for (const auto& n : truth[i]) ids.insert(n.id);
-      double tenth = truth[i].empty() ? 0 : truth[i].back().distance;
-      for (const auto& n : ann) {
-        id_hits += ids.count(n.id);
-        tie_hits += n.distance <= tenth + 1e-9;  // an equally near duplicate counts
-      }
-      first_hits += !ann.empty() && ann[0].distance <= truth[i][0].distance + 1e-9;
+      size_t taken = 0;  // the first 10 chunks the hits expand to; an equally near chunk counts
+      for (const auto& n : ann)
+        for (size_t c = 0; c < copies[n.id] && taken < 10; ++c, ++taken) hits += n.distance <= tenth[i] + 1e-6;
+      first_hits += !ann.empty() && ann[0].distance <= nearest[i] + 1e-6;
     }
     double n = double(queries.size());
-    std::printf("ef %3zu: recall@10 %.4f by distance (ties count), %.4f by id; recall@1 %.4f; hnsw p50 %.3f ms\n", ef,
-                tie_hits / (10 * n), id_hits / (10 * n), first_hits / n, percentile(ann_ms, 0.5));
+    std::printf("ef %3zu: recall@10 %.4f (chunks, ties count); recall@1 %.4f; hnsw p50 %.3f ms\n", ef,
+                hits / (10 * n), first_hits / n, percentile(ann_ms, 0.5));
   }
-  std::printf("exact scan p50 %.2f ms (%zu vectors, 100 queries)\n", percentile(exact_ms, 0.5), index->size());
+  std::printf("exact scan of the index p50 %.2f ms (%zu vectors, 100 queries)\n", percentile(exact_ms, 0.5),
+              index->size());
 
   // One-shot CLI query, process start to exit.
   std::vector<double> oneshot;

@@ -53,7 +53,10 @@ TEST_CASE("embeddings run: every chunk becomes ready with its model and dimensio
   CHECK(run["failed"] == 0);
   CHECK(run["status"] == "ok");
   CHECK(run["providers"]["local"] == total);
-  CHECK(run["indexed"]["labctl-local-hash-v1"] == total);
+  // The index holds each distinct text once (chat data repeats itself: "Thanks!", templates).
+  long long texts = f.db.count("SELECT count(DISTINCT text) FROM rag_chunks WHERE project_id = '" + f.p1.id + "'");
+  CHECK(texts < total);
+  CHECK(run["indexed"]["labctl-local-hash-v1"] == texts);
   CHECK(f.chunks(f.p1, "ready") == total);
   CHECK(f.db.count("SELECT count(*) FROM rag_chunks WHERE embedding_model = 'labctl-local-hash-v1' "
                    "AND embedding_dim = 384 AND array_length(embedding, 1) = 384 AND embedding_attempts = 1 "
@@ -296,6 +299,56 @@ TEST_CASE("the index file: queries read it, a corrupt one is rebuilt, a deleted 
   REQUIRE(after["chunks"].size() == 5);
   for (const auto& id : chunk_ids(after)) CHECK(id != gone);
   CHECK(after["chunks"][0]["id"] == first["chunks"][1]["id"]);
+}
+
+TEST_CASE("chunks with the same text share one index entry until the last of them is gone") {
+  RagFixture f;
+  auto dir = test::temp_dir("rag-index-keys");
+  f.env["LABCTL_INDEX_DIR"] = dir.string();
+  f.env["LABCTL_EXACT_SEARCH_MAX"] = "10";  // the hnsw path
+  f.embed(f.p1);
+  std::string scope = "project_id = '" + f.p1.id + "'";
+  const std::string text = "Quartz zebras juggle seventeen harmonicas before breakfast.";
+  auto retext = [&](const std::string& where, const std::string& new_text) {
+    f.db.exec("UPDATE rag_chunks SET text = '" + new_text + "', embedding = NULL, embedding_status = 'pending' WHERE " +
+              scope + " AND " + where);
+  };
+  auto ids_with_text = [&] {
+    std::vector<std::string> ids;
+    std::string where = " FROM rag_chunks WHERE " + scope + " AND text = '" + text + "'";
+    for (long long i = 0, n = f.db.count("SELECT count(*)" + where); i < n; ++i)
+      ids.push_back(f.db.text("SELECT id" + where + " ORDER BY id OFFSET " + std::to_string(i) + " LIMIT 1"));
+    return ids;
+  };
+  auto hits_with_text = [&] {
+    std::vector<std::string> ids;
+    json q = f.query(f.p1, text, {"-k", "10", "--source", "chunks"});
+    for (const auto& c : q["chunks"])
+      if (c["text"] == text) ids.push_back(c["id"]);
+    return ids;
+  };
+  retext("id IN (SELECT id FROM rag_chunks WHERE " + scope + " ORDER BY id LIMIT 3)", text);
+  json run = f.embed(f.p1);
+  CHECK(run["processed"] == 3);
+  const long long indexed = run["indexed"]["labctl-local-hash-v1"];
+  auto sharing = ids_with_text();
+  REQUIRE(sharing.size() == 3);
+  CHECK(hits_with_text() == sharing);  // every chunk of the text, at the same distance, by id
+
+  // One deleted: the others keep the entry.
+  f.db.exec("DELETE FROM rag_chunks WHERE id = '" + sharing[0] + "'");
+  sharing.erase(sharing.begin());
+  CHECK(hits_with_text() == sharing);
+  CHECK(f.embed(f.p1)["indexed"]["labctl-local-hash-v1"] == indexed);
+
+  // One more deleted and the last edited: the entry goes, and the new text is indexed once embedded.
+  f.db.exec("DELETE FROM rag_chunks WHERE id = '" + sharing[0] + "'");
+  retext("id = '" + sharing[1] + "'", "An edited message that nobody wrote before.");
+  CHECK(ids_with_text().empty());
+  CHECK(hits_with_text().empty());
+  json rerun = f.embed(f.p1);
+  CHECK(rerun["processed"] == 1);
+  CHECK(rerun["indexed"]["labctl-local-hash-v1"] == indexed);  // the old text out, the new one in
 }
 
 TEST_CASE("keyword search: issue and deal rows carry their fields, typed, as the reference shapes them") {

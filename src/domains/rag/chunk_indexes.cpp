@@ -1,6 +1,7 @@
 #include "labctl/domains/rag/chunk_indexes.hpp"
 
 #include <charconv>
+#include <set>
 #include <spdlog/spdlog.h>
 
 #include "labctl/core/ids.hpp"
@@ -52,8 +53,9 @@ ChunkIndexes::ChunkIndexes(std::filesystem::path dir, size_t ef_search, std::chr
     : dir_(std::move(dir)), ef_search_(ef_search), refresh_interval_(refresh_interval), save_interval_(save_interval) {}
 
 std::filesystem::path ChunkIndexes::file_of(const IndexKey& key) const {
+  // "text-keys": labels are vector_key (migration 0013); files of per-chunk labels are not reused.
   std::string digest = sha256_hex(key.project_id + "|" + key.account_scope_id + "|" + key.model + "|" +
-                                  std::to_string(key.dimension));
+                                  std::to_string(key.dimension) + "|text-keys");
   return dir_ / (key.project_id + "-" + digest.substr(0, 16) + ".hnsw");
 }
 
@@ -114,34 +116,46 @@ size_t ChunkIndexes::catch_up(pqxx::connection& conn, const IndexKey& key, Vecto
   auto [floor, applied] = split_watermark(index.watermark());
   pqxx::read_transaction tx(conn);
   std::string read_at = tx.exec1("SELECT (now() - interval '15 seconds')::text")[0].as<std::string>();
-  // Which rows changed, without their vectors: only new states need the vector itself.
+  const auto dim = static_cast<long long>(key.dimension);
+  // Which rows changed, without their vectors: only keys new to the index need a vector.
   auto changed = tx.exec_params(
-      "SELECT vector_label, embedding_status = 'ready' AND embedding_model = $3 AND embedding_dim = $4 "
+      "SELECT vector_key, embedding_status = 'ready' AND embedding_model = $3 AND embedding_dim = $4 "
       "         AND embedding IS NOT NULL, updated_at > $6::timestamptz, updated_at::text "
       "FROM rag_chunks WHERE project_id = $1 AND account_scope_id = $2 AND updated_at > $5::timestamptz",
-      key.project_id, key.account_scope_id, key.model, static_cast<long long>(key.dimension), floor, applied);
-  std::vector<std::string> wanted;
-  size_t changes = 0;
+      key.project_id, key.account_scope_id, key.model, dim, floor, applied);
+  std::set<std::int64_t> to_add, to_check;
   std::string newest = applied;
   for (const auto& r : changed) {
-    auto label = r[0].as<std::int64_t>();
+    auto k = r[0].as<std::int64_t>();
     bool live = r[1].as<bool>(), fresh = r[2].as<bool>();
     if (fresh && (newest == "-infinity" || r[3].as<std::string>() > newest)) newest = r[3].as<std::string>();
-    if (!live) {
-      changes += index.remove(label);
-    } else if (fresh || !index.contains(label)) {
-      wanted.push_back(std::to_string(label));
-    }
+    if (!live) to_check.insert(k);
+    else if (!index.contains(k)) to_add.insert(k);
   }
-  if (!wanted.empty()) {
-    std::string labels = "{";
-    for (size_t i = 0; i < wanted.size(); ++i) labels += (i ? "," : "") + wanted[i];
-    labels += "}";
+  for (const auto& r : tx.exec_params("SELECT vector_key FROM rag_vector_removals "
+                                      "WHERE project_id = $1 AND account_scope_id = $2 AND removed_at > $3::timestamptz",
+                                      key.project_id, key.account_scope_id, floor))
+    to_check.insert(r[0].as<std::int64_t>());
+  // A key leaves the index only when no ready chunk of the scope has it any more.
+  std::set<std::int64_t> gone;
+  for (auto k : to_check)
+    if (!to_add.count(k) && index.contains(k)) gone.insert(k);
+  if (!gone.empty())
+    for (const auto& r : tx.exec_params("SELECT DISTINCT vector_key FROM rag_chunks "
+                                        "WHERE vector_key = ANY($1::bigint[]) AND project_id = $2 AND account_scope_id = $3 "
+                                        "  AND embedding_status = 'ready' AND embedding_model = $4 AND embedding_dim = $5 "
+                                        "  AND embedding IS NOT NULL",
+                                        bigint_array(gone), key.project_id, key.account_scope_id, key.model, dim))
+      gone.erase(r[0].as<std::int64_t>());
+  size_t changes = 0;
+  for (auto k : gone) changes += index.remove(k);
+  if (!to_add.empty()) {
     auto rows = tx.exec_params(
-        "SELECT vector_label, embedding::text FROM rag_chunks "
-        "WHERE vector_label = ANY($1::bigint[]) AND project_id = $2 AND account_scope_id = $3 "
-        "  AND embedding_status = 'ready' AND embedding_model = $4 AND embedding_dim = $5",
-        labels, key.project_id, key.account_scope_id, key.model, static_cast<long long>(key.dimension));
+        "SELECT DISTINCT ON (vector_key) vector_key, embedding::text FROM rag_chunks "
+        "WHERE vector_key = ANY($1::bigint[]) AND project_id = $2 AND account_scope_id = $3 "
+        "  AND embedding_status = 'ready' AND embedding_model = $4 AND embedding_dim = $5 AND embedding IS NOT NULL "
+        "ORDER BY vector_key, id",
+        bigint_array(to_add), key.project_id, key.account_scope_id, key.model, dim);
     std::vector<float> v;
     for (const auto& r : rows) {
       if (!parse_real_array(r[1].c_str(), v) || v.size() != key.dimension) continue;
@@ -153,11 +167,6 @@ size_t ChunkIndexes::catch_up(pqxx::connection& conn, const IndexKey& key, Vecto
       }
     }
   }
-  auto removed = tx.exec_params(
-      "SELECT vector_label FROM rag_vector_removals "
-      "WHERE project_id = $1 AND account_scope_id = $2 AND removed_at > $3::timestamptz",
-      key.project_id, key.account_scope_id, floor);
-  for (const auto& r : removed) changes += index.remove(r[0].as<std::int64_t>());
   // Comparing text timestamps is only sound within one session TimeZone; the floor and the
   // newest applied row both come from this connection, so they are.
   index.set_watermark(read_at + "|" + newest);

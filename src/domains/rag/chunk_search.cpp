@@ -11,16 +11,10 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string label_array(const std::vector<Neighbor>& hits) {
-  std::string out = "{";
-  for (size_t i = 0; i < hits.size(); ++i) out += (i ? "," : "") + std::to_string(hits[i].id);
-  return out + "}";
-}
-
-// The scope's eligible labels within the date window.
-std::vector<std::int64_t> eligible_labels(pqxx::transaction_base& tx, const ChunkQuery& q, const IndexKey& key) {
+// The keys (distinct texts) of the scope's ready chunks within the date window.
+std::vector<std::int64_t> eligible_keys(pqxx::transaction_base& tx, const ChunkQuery& q, const IndexKey& key) {
   auto rows = tx.exec_params(
-      "SELECT vector_label FROM rag_chunks "
+      "SELECT DISTINCT vector_key FROM rag_chunks "
       "WHERE project_id = $1 AND account_scope_id = $2 AND embedding_status = 'ready' "
       "  AND embedding_model = $3 AND embedding_dim = $4 AND embedding IS NOT NULL "
       "  AND ($5::timestamptz IS NULL OR coalesce(source_created_at, created_at) >= $5::timestamptz) "
@@ -32,35 +26,42 @@ std::vector<std::int64_t> eligible_labels(pqxx::transaction_base& tx, const Chun
   return out;
 }
 
-// The rows of `hits` that are still ready in scope (and in the window), nearest first.
+// The chunks behind `hits` that are still ready in scope (and in the window), nearest first: each
+// hit is a distinct text, shared by up to top_k chunks (in id order) at the same distance.
 json hydrate(pqxx::transaction_base& tx, const ChunkQuery& q, const IndexKey& key, const std::vector<Neighbor>& hits) {
+  std::vector<std::int64_t> keys;
+  for (const auto& h : hits) keys.push_back(h.id);
   auto rows = tx.exec_params(
-      "SELECT vector_label, id::text, conversation_global_id, message_global_id, chunk_index, left(text, 500), " +
-          db::iso_utc("created_at") + ", " + db::iso_utc("source_created_at") +
-          " FROM rag_chunks WHERE vector_label = ANY($1::bigint[]) AND project_id = $2 AND account_scope_id = $3 "
-          "  AND embedding_status = 'ready' AND embedding_model = $4 AND embedding_dim = $5 "
-          "  AND ($6::timestamptz IS NULL OR coalesce(source_created_at, created_at) >= $6::timestamptz) "
-          "  AND ($7::timestamptz IS NULL OR coalesce(source_created_at, created_at) < $7::timestamptz)",
-      label_array(hits), q.project_id, q.account_scope_id, key.model, static_cast<long long>(key.dimension), q.from,
-      q.before);
-  std::unordered_map<std::int64_t, json> by_label;
+      "SELECT k.key, c.id::text, c.conversation_global_id, c.message_global_id, c.chunk_index, left(c.text, 500), " +
+          db::iso_utc("c.created_at") + ", " + db::iso_utc("c.source_created_at") +
+          " FROM unnest($1::bigint[]) AS k(key) CROSS JOIN LATERAL ("
+          "  SELECT * FROM rag_chunks WHERE vector_key = k.key AND project_id = $2 AND account_scope_id = $3 "
+          "    AND embedding_status = 'ready' AND embedding_model = $4 AND embedding_dim = $5 "
+          "    AND ($6::timestamptz IS NULL OR coalesce(source_created_at, created_at) >= $6::timestamptz) "
+          "    AND ($7::timestamptz IS NULL OR coalesce(source_created_at, created_at) < $7::timestamptz) "
+          "  ORDER BY id LIMIT $8) c",
+      bigint_array(keys), q.project_id, q.account_scope_id, key.model, static_cast<long long>(key.dimension), q.from,
+      q.before, static_cast<long long>(q.top_k));
+  std::unordered_map<std::int64_t, std::vector<json>> by_key;
   for (const auto& r : rows) {
     auto opt = [&](int i) { return r[i].is_null() ? json() : json(r[i].as<std::string>()); };
-    by_label[r[0].as<std::int64_t>()] = {{"id", r[1].as<std::string>()},
-                                         {"conversation_global_id", opt(2)},
-                                         {"message_global_id", opt(3)},
-                                         {"chunk_index", r[4].is_null() ? json() : json(r[4].as<int>())},
-                                         {"text", r[5].as<std::string>()},
-                                         {"created_at", opt(6)},
-                                         {"source_created_at", opt(7)},
-                                         {"embedding_model", key.model}};
+    by_key[r[0].as<std::int64_t>()].push_back({{"id", r[1].as<std::string>()},
+                                               {"conversation_global_id", opt(2)},
+                                               {"message_global_id", opt(3)},
+                                               {"chunk_index", r[4].is_null() ? json() : json(r[4].as<int>())},
+                                               {"text", r[5].as<std::string>()},
+                                               {"created_at", opt(6)},
+                                               {"source_created_at", opt(7)},
+                                               {"embedding_model", key.model}});
   }
   json out = json::array();
   for (const auto& h : hits) {
-    auto it = by_label.find(h.id);
-    if (it == by_label.end()) continue;
-    it->second["distance"] = h.distance;
-    out.push_back(std::move(it->second));
+    auto it = by_key.find(h.id);
+    if (it == by_key.end()) continue;
+    for (auto& row : it->second) {
+      row["distance"] = h.distance;
+      out.push_back(std::move(row));
+    }
   }
   return out;
 }
@@ -72,7 +73,7 @@ json search_model(pqxx::connection& conn, ChunkIndexes& indexes, const ChunkQuer
   bool dated = q.from || q.before;
   std::vector<std::int64_t> eligible;
   std::unordered_set<std::int64_t> eligible_set;
-  if (dated) eligible = eligible_labels(tx, q, key);
+  if (dated) eligible = eligible_keys(tx, q, key);
   if (dated && eligible.empty()) return json::array();
   bool exact = dated ? eligible.size() <= q.exact_max : index->size() <= q.exact_max;
   if (dated && !exact) eligible_set.insert(eligible.begin(), eligible.end());

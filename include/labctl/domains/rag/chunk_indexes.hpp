@@ -1,8 +1,11 @@
 #pragma once
 // The vector index of each (project, account scope, model, dimension), kept in a file under
 // rag.index_dir and brought up to date from rag_chunks, which stay the source of truth
-// (rag.md §6.8): rows changed since the watermark are added (ready) or removed (anything else),
-// and labels of deleted rows come from rag_vector_removals. A missing or corrupt file is rebuilt.
+// (rag.md §6.8). An index holds each distinct chunk text once, labelled by rag_chunks.vector_key
+// (chunks with the same text share it; migration 0013): keys of rows changed since the watermark
+// are added when a row turned ready, and keys of rows that stopped being ready, were deleted or
+// changed text (rag_vector_removals) are removed once no ready chunk of the scope has them.
+// A missing or corrupt file is rebuilt.
 //
 // The watermark trails the last read by 15 s (far longer than any transaction writing chunks), so a transaction that committed after the read
 // but stamped updated_at before it is still seen; rows already applied are not fetched again.
@@ -62,6 +65,18 @@ class ChunkIndexes {
 // The (model, dimension) indexes a scope has vectors for (rag_scope_models), ordered by model.
 std::vector<IndexKey> scope_index_keys(pqxx::transaction_base& tx, const std::string& project_id,
                                        const std::string& account_scope_id);
+
+// "{1,2,3}": ids as a PostgreSQL bigint[] literal.
+template <class Ids>
+std::string bigint_array(const Ids& ids) {
+  std::string out = "{";
+  for (std::int64_t id : ids) {
+    if (out.size() > 1) out += ',';
+    out += std::to_string(id);
+  }
+  out += '}';
+  return out;
+}
 
 // "{0.25,-1e-05,…}" (real[] text form) → floats; false when malformed.
 bool parse_real_array(std::string_view text, std::vector<float>& out);

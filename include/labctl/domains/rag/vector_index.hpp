@@ -54,7 +54,9 @@ std::vector<Neighbor> exact_search(std::span<const IdVector> vectors, std::span<
 class VectorIndex {
  public:
   static constexpr size_t kM = 16;               // pgvector's default m
-  static constexpr size_t kEfConstruction = 64;  // pgvector's default ef_construction
+  // Build effort. pgvector's default (64) builds a graph that reaches recall@10 0.75 at ef 40 on chat
+  // data (feature-hashed vectors, many near-ties); 400 reaches 0.97 there at 4× the build time.
+  static constexpr size_t kEfConstruction = 400;
   static constexpr size_t kDefaultEfSearch = 40; // SEARCH_HNSW_EF_SEARCH default
 
   // An empty index; capacity grows by itself.
