@@ -4,7 +4,7 @@
 -- Identical vectors fill each other's neighbour lists and starve the HNSW graph (recall@10 stays
 -- under 0.9 at any ef), so an index holds each distinct text once:
 --   * vector_key: the index label, the first 64 bits of md5(text), shared by every chunk with
---     that text; a search hit expands to the scope's ready chunks with the key;
+--     that text; a search hit expands to the scope's first ready chunks with the key;
 --   * rag_vector_removals now records keys: a deleted chunk, or one whose text (or scope) changed
 --     while it had a vector, leaves its old key, which the index drops unless another ready chunk
 --     still has it.
@@ -12,7 +12,9 @@
 
 ALTER TABLE rag_chunks ADD COLUMN IF NOT EXISTS vector_key bigint
   GENERATED ALWAYS AS (('x' || left(md5(text), 16))::bit(64)::bigint) STORED;
-CREATE INDEX IF NOT EXISTS rag_chunks_vector_key_idx ON rag_chunks (vector_key);
+-- A hit reads the first chunks of its key in id order and stops: a common text ("Thanks!") has
+-- thousands of chunks, and the same text in other projects has the same key.
+CREATE INDEX IF NOT EXISTS rag_chunks_project_vector_key_idx ON rag_chunks (project_id, vector_key, id);
 
 DROP TRIGGER IF EXISTS rag_chunks_vector_removal ON rag_chunks;
 DROP INDEX IF EXISTS rag_chunks_vector_label_idx;
