@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "labctl/core/iso_time.hpp"
+#include "labctl/domains/rag/chunk_search.hpp"
+#include "labctl/domains/rag/local_embedding.hpp"
 #include "support/sync_fixture.hpp"
 
 using namespace labctl;
@@ -349,6 +351,47 @@ TEST_CASE("chunks with the same text share one index entry until the last of the
   json rerun = f.embed(f.p1);
   CHECK(rerun["processed"] == 1);
   CHECK(rerun["indexed"]["labctl-local-hash-v1"] == indexed);  // the old text out, the new one in
+}
+
+TEST_CASE("a hit whose chunks are gone since the index caught up does not cut the next hit short") {
+  RagFixture f;
+  f.embed(f.p1);
+  std::string scope = "project_id = '" + f.p1.id + "'";
+  const std::string a = "Quartz zebras juggle seventeen harmonicas before breakfast.";
+  const std::string b = "Quartz zebras juggle seventeen harmonicas before breakfast again.";
+  auto retext = [&](const std::string& text, const std::string& offset, int n) {
+    f.db.exec("UPDATE rag_chunks SET text = '" + text + "', embedding = NULL, embedding_status = 'pending' WHERE id IN "
+              "(SELECT id FROM rag_chunks WHERE " + scope + " ORDER BY id OFFSET " + offset + " LIMIT " +
+              std::to_string(n) + ")");
+  };
+  retext(a, "0", 3);
+  retext(b, "3", 6);
+  f.embed(f.p1);
+
+  // An index that is not refreshed for an hour, like serve's between polls.
+  auto dir = test::temp_dir("rag-index-stale");
+  rag::ChunkIndexes indexes(dir, 100, std::chrono::hours(1), std::chrono::hours(1));
+  std::vector<std::unique_ptr<rag::EmbeddingProvider>> local;
+  local.push_back(std::make_unique<rag::LocalEmbeddings>(rag::kLocalEmbeddingDimension));
+  rag::ProviderChain providers(std::move(local));
+  pqxx::connection conn(f.env.at("DATABASE_URL"));
+  rag::ChunkQuery q{.project_id = f.p1.id, .account_scope_id = f.p1.scope, .text = a, .top_k = 5};
+  auto texts = [](const rag::ChunkSearchResult& r) {
+    std::vector<std::string> out;
+    for (const auto& c : r.chunks) out.push_back(c["text"]);
+    return out;
+  };
+  auto first = rag::search_chunks(conn, providers, indexes, q);
+  CHECK(texts(first) == std::vector<std::string>{a, a, a, b, b});
+
+  // a's chunks go; the stale index still answers a first, which now has no chunks: b must fill all five.
+  f.db.exec("DELETE FROM rag_chunks WHERE " + scope + " AND text = '" + a + "'");
+  auto after = rag::search_chunks(conn, providers, indexes, q);
+  CHECK(texts(after) == std::vector<std::string>(5, b));
+  std::vector<std::string> ids;
+  for (const auto& c : after.chunks) ids.push_back(c["id"]);
+  CHECK(std::is_sorted(ids.begin(), ids.end()));
+  CHECK(ids.front() == f.db.text("SELECT min(id::text) FROM rag_chunks WHERE " + scope + " AND text = '" + b + "'"));
 }
 
 TEST_CASE("keyword search: issue and deal rows carry their fields, typed, as the reference shapes them") {

@@ -27,32 +27,55 @@ std::vector<std::int64_t> eligible_keys(pqxx::transaction_base& tx, const ChunkQ
 }
 
 // The chunks behind `hits` that are still ready in scope (and in the window), nearest first: each
-// hit is a distinct text, shared by up to top_k chunks (in id order) at the same distance.
+// hit is a distinct text, shared by chunks at the same distance (taken in id order). Only the first
+// top_k rows matter, and each earlier hit normally has at least one chunk, so hit i is asked for
+// top_k − i chunks; when an earlier hit had none and hit i may have been cut short, it is asked again
+// for top_k.
 json hydrate(pqxx::transaction_base& tx, const ChunkQuery& q, const IndexKey& key, const std::vector<Neighbor>& hits) {
-  std::vector<std::int64_t> keys;
-  for (const auto& h : hits) keys.push_back(h.id);
-  auto rows = tx.exec_params(
-      "SELECT k.key, c.id::text, c.conversation_global_id, c.message_global_id, c.chunk_index, left(c.text, 500), " +
-          db::iso_utc("c.created_at") + ", " + db::iso_utc("c.source_created_at") +
-          " FROM unnest($1::bigint[]) AS k(key) CROSS JOIN LATERAL ("
-          "  SELECT * FROM rag_chunks WHERE vector_key = k.key AND project_id = $2 AND account_scope_id = $3 "
-          "    AND embedding_status = 'ready' AND embedding_model = $4 AND embedding_dim = $5 "
-          "    AND ($6::timestamptz IS NULL OR coalesce(source_created_at, created_at) >= $6::timestamptz) "
-          "    AND ($7::timestamptz IS NULL OR coalesce(source_created_at, created_at) < $7::timestamptz) "
-          "  ORDER BY id LIMIT $8) c",
-      bigint_array(keys), q.project_id, q.account_scope_id, key.model, static_cast<long long>(key.dimension), q.from,
-      q.before, static_cast<long long>(q.top_k));
+  std::vector<std::int64_t> keys, limits;
+  for (size_t i = 0; i < hits.size(); ++i) {
+    keys.push_back(hits[i].id);
+    limits.push_back(static_cast<std::int64_t>(i < q.top_k ? q.top_k - i : 0));
+  }
+  auto fetch = [&] {
+    return tx.exec_params(
+        "SELECT k.key, c.id::text, c.conversation_global_id, c.message_global_id, c.chunk_index, left(c.text, 500), " +
+            db::iso_utc("c.created_at") + ", " + db::iso_utc("c.source_created_at") +
+            " FROM unnest($1::bigint[], $8::bigint[]) AS k(key, lim) CROSS JOIN LATERAL ("
+            "  SELECT * FROM rag_chunks WHERE vector_key = k.key AND project_id = $2 AND account_scope_id = $3 "
+            "    AND embedding_status = 'ready' AND embedding_model = $4 AND embedding_dim = $5 "
+            "    AND ($6::timestamptz IS NULL OR coalesce(source_created_at, created_at) >= $6::timestamptz) "
+            "    AND ($7::timestamptz IS NULL OR coalesce(source_created_at, created_at) < $7::timestamptz) "
+            "  ORDER BY id LIMIT k.lim) c",
+        bigint_array(keys), q.project_id, q.account_scope_id, key.model, static_cast<long long>(key.dimension), q.from,
+        q.before, bigint_array(limits));
+  };
   std::unordered_map<std::int64_t, std::vector<json>> by_key;
-  for (const auto& r : rows) {
-    auto opt = [&](int i) { return r[i].is_null() ? json() : json(r[i].as<std::string>()); };
-    by_key[r[0].as<std::int64_t>()].push_back({{"id", r[1].as<std::string>()},
-                                               {"conversation_global_id", opt(2)},
-                                               {"message_global_id", opt(3)},
-                                               {"chunk_index", r[4].is_null() ? json() : json(r[4].as<int>())},
-                                               {"text", r[5].as<std::string>()},
-                                               {"created_at", opt(6)},
-                                               {"source_created_at", opt(7)},
-                                               {"embedding_model", key.model}});
+  auto collect = [&](const pqxx::result& rows) {
+    by_key.clear();
+    for (const auto& r : rows) {
+      auto opt = [&](int i) { return r[i].is_null() ? json() : json(r[i].as<std::string>()); };
+      by_key[r[0].as<std::int64_t>()].push_back({{"id", r[1].as<std::string>()},
+                                                 {"conversation_global_id", opt(2)},
+                                                 {"message_global_id", opt(3)},
+                                                 {"chunk_index", r[4].is_null() ? json() : json(r[4].as<int>())},
+                                                 {"text", r[5].as<std::string>()},
+                                                 {"created_at", opt(6)},
+                                                 {"source_created_at", opt(7)},
+                                                 {"embedding_model", key.model}});
+    }
+  };
+  collect(fetch());
+  size_t before = 0;  // rows of the hits before hit i
+  for (size_t i = 0; i < hits.size() && before < q.top_k; ++i) {
+    auto it = by_key.find(hits[i].id);
+    size_t n = it == by_key.end() ? 0 : it->second.size();
+    if (n == static_cast<size_t>(limits[i]) && n < q.top_k - before) {
+      std::fill(limits.begin(), limits.end(), static_cast<std::int64_t>(q.top_k));
+      collect(fetch());
+      break;
+    }
+    before += n;
   }
   json out = json::array();
   for (const auto& h : hits) {
