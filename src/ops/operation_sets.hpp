@@ -13,5 +13,6 @@ std::vector<Operation> connector_operations();
 std::vector<Operation> sync_operations();
 std::vector<Operation> reconciliation_operations();
 std::vector<Operation> rag_operations();
+std::vector<Operation> search_analytics_operations();
 
 }  // namespace labctl::ops

@@ -68,6 +68,15 @@ class Checker {
         return s;
       }
       case ParamType::list: return coerce_list(p, raw);
+      case ParamType::object: {
+        json v = raw;
+        if (raw.is_string() && fe_ == Frontend::cli) {  // the CLI passes the object's JSON text
+          v = json::parse(raw.get<std::string>(), nullptr, false);
+          if (v.is_discarded()) throw Problem{label(p) + " must be a JSON object", "invalid_format"};
+        }
+        if (!v.is_object()) throw Problem{label(p) + " must be a JSON object", "invalid_type"};
+        return v;
+      }
       case ParamType::date: {
         if (raw.is_number()) return epoch_ms_date(p, raw);
         json s = coerce_string(p, raw);
@@ -200,6 +209,7 @@ std::string metavar(const Param& p) {
     case ParamType::integer: return "N";
     case ParamType::uuid: return "ID";
     case ParamType::date: return "DATE";
+    case ParamType::object: return "JSON";
     default: {
       std::string name = p.name;
       for (auto& c : name) c = c == '_' ? '-' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

@@ -8,7 +8,7 @@ const std::vector<Operation>& registry() {
   static const std::vector<Operation> all = [] {
     std::vector<Operation> ops;
     for (auto family : {system_operations, database_operations, project_operations, connector_operations, sync_operations,
-                        reconciliation_operations, rag_operations})
+                        reconciliation_operations, rag_operations, search_analytics_operations})
       for (auto& op : family()) ops.push_back(std::move(op));
     return ops;
   }();
@@ -24,6 +24,7 @@ const std::vector<CommandGroup>& command_groups() {
       {{"connectors"}, "Connector sync state, errors and the retry queue"},
       {{"lightrag"}, "Hybrid retrieval over everything synced: query, status, refresh, feedback"},
       {{"embeddings"}, "The chunk embedding queue"},
+      {{"search"}, "Search analytics: the web client's search and click events, and their summary"},
   };
   return groups;
 }
