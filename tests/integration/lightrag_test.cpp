@@ -4,9 +4,11 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
+#include "labctl/core/ids.hpp"
 #include "labctl/core/iso_time.hpp"
 #include "labctl/domains/rag/chunk_search.hpp"
 #include "labctl/domains/rag/local_embedding.hpp"
@@ -229,7 +231,7 @@ TEST_CASE("lightrag query: hybrid evidence, ranking, the answer, and one run row
   REQUIRE(q["chunks"].size() == 5);
   CHECK(q["topK"] == 5);
   CHECK(q["embedding_model"] == "labctl-local-hash-v1");
-  CHECK(q["search_config"] == json{{"ivfflat_probes", 10}, {"hnsw_ef_search", 100}});
+  CHECK(q["search_config"] == json{{"ivfflat_probes", 10}, {"hnsw_ef_search", 200}});
   CHECK(q["entities"]["messages"].size() == 3);
   double previous = -1;
   for (const auto& c : q["chunks"]) {
@@ -308,7 +310,14 @@ TEST_CASE("chunks with the same text share one index entry until the last of the
   auto dir = test::temp_dir("rag-index-keys");
   f.env["LABCTL_INDEX_DIR"] = dir.string();
   f.env["LABCTL_EXACT_SEARCH_MAX"] = "10";  // the hnsw path
+  // A file of the per-chunk-label era (before migration 0013) goes when its successor is built.
+  auto legacy = dir / (f.p1.id + "-" +
+                       sha256_hex(f.p1.id + "|" + f.p1.scope + "|labctl-local-hash-v1|384").substr(0, 16) + ".hnsw");
+  std::ofstream(legacy) << "stale";
+  std::ofstream(legacy.string() + ".meta") << "{}";
   f.embed(f.p1);
+  CHECK_FALSE(std::filesystem::exists(legacy));
+  CHECK_FALSE(std::filesystem::exists(legacy.string() + ".meta"));
   std::string scope = "project_id = '" + f.p1.id + "'";
   const std::string text = "Quartz zebras juggle seventeen harmonicas before breakfast.";
   auto retext = [&](const std::string& where, const std::string& new_text) {

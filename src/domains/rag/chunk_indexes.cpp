@@ -17,6 +17,12 @@ std::pair<std::string, std::string> split_watermark(const std::string& w) {
   return {w.substr(0, bar), w.substr(bar + 1)};
 }
 
+std::string file_name(const IndexKey& key, const std::string& tag) {
+  std::string digest = sha256_hex(key.project_id + "|" + key.account_scope_id + "|" + key.model + "|" +
+                                  std::to_string(key.dimension) + tag);
+  return key.project_id + "-" + digest.substr(0, 16) + ".hnsw";
+}
+
 }  // namespace
 
 std::vector<IndexKey> scope_index_keys(pqxx::transaction_base& tx, const std::string& project_id,
@@ -53,10 +59,8 @@ ChunkIndexes::ChunkIndexes(std::filesystem::path dir, size_t ef_search, std::chr
     : dir_(std::move(dir)), ef_search_(ef_search), refresh_interval_(refresh_interval), save_interval_(save_interval) {}
 
 std::filesystem::path ChunkIndexes::file_of(const IndexKey& key) const {
-  // "text-keys": labels are vector_key (migration 0013); files of per-chunk labels are not reused.
-  std::string digest = sha256_hex(key.project_id + "|" + key.account_scope_id + "|" + key.model + "|" +
-                                  std::to_string(key.dimension) + "|text-keys");
-  return dir_ / (key.project_id + "-" + digest.substr(0, 16) + ".hnsw");
+  // "|text-keys": labels are vector_key (migration 0013); files of per-chunk labels are not reused.
+  return dir_ / file_name(key, "|text-keys");
 }
 
 void ChunkIndexes::mark_stale() {
@@ -86,6 +90,9 @@ std::shared_ptr<VectorIndex> ChunkIndexes::get(pqxx::connection& conn, const Ind
       if (std::filesystem::exists(path)) spdlog::warn("rebuilding vector index {}: {}", path, e.what());
       entry->index = std::make_shared<VectorIndex>(key.dimension, ef_search_);
       entry->index->set_watermark(kEmptyWatermark);
+      // The file of per-chunk labels this one replaces (before migration 0013) is of no further use.
+      std::error_code ignored;
+      for (const char* ext : {"", ".meta"}) std::filesystem::remove(dir_ / (file_name(key, "") + ext), ignored);
     }
     entry->loaded = true;
   }
