@@ -16,8 +16,8 @@ using json = nlohmann::json;
 
 // list: a JSON array of strings, or one comma-separated string (the CLI's form); each item is
 // trimmed and, with `lowercased`, lower-cased. date: an ISO date or timestamp, or (JSON) a
-// number of epoch milliseconds.
-enum class ParamType { string, integer, boolean, uuid, date, choice, list, object };  // object: JSON (CLI: its text)
+// number of epoch milliseconds. object: a JSON object, or (CLI) its JSON text.
+enum class ParamType { string, integer, boolean, uuid, date, choice, list, object };
 
 // What an out-of-range value gets over HTTP (spec/api.md says per route).
 // The CLI always rejects it with a clear error.
