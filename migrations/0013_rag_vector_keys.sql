@@ -1,8 +1,8 @@
 -- 0013 One index entry per distinct chunk text (rag.md §6; issue 4).
 -- The same text embedded by the same model is the same vector, and chat data repeats itself
 -- ("Thanks!", templates, quoted replies): in the sandbox 101k chunks hold 20k distinct texts.
--- Identical vectors fill each other's neighbour lists and starve the HNSW graph (recall@10 stays
--- under 0.9 at any ef), so an index holds each distinct text once:
+-- Identical vectors fill each other's neighbour lists and starve the HNSW graph (recall@10 stayed
+-- at 0.85–0.93 from ef 40 to ef 400), so an index holds each distinct text once:
 --   * vector_key: the index label, the first 64 bits of md5(text), shared by every chunk with
 --     that text; a search hit expands to the scope's first ready chunks with the key;
 --   * rag_vector_removals now records keys: a deleted chunk, or one whose text (or scope) changed
