@@ -43,7 +43,7 @@ std::vector<Project> list(pqxx::connection& conn) {
 }
 
 Project get(pqxx::connection& conn, const std::string& id) {
-  pqxx::read_transaction tx(conn);
+  pqxx::nontransaction tx(conn);  // one statement: every request's scope lookup, no BEGIN/ROLLBACK
   auto rows = tx.exec_params("SELECT " + kColumns + " FROM projects WHERE id = $1::uuid", id);
   if (rows.empty() || is_legacy_name(rows[0][1].c_str()))
     throw not_found("project_not_found", "project " + id + " not found");

@@ -176,7 +176,7 @@ json lightrag_query(pqxx::connection& conn, RagRuntime& runtime, const LightragR
                   std::nullopt, std::nullopt};
   json messages = json::array(), issues = json::array(), opportunities = json::array();
   if (!kq.patterns.empty() && (sources.messages || sources.issues || sources.opportunities)) {
-    pqxx::read_transaction tx(conn);
+    pqxx::nontransaction tx(conn);  // independent reads: no snapshot to share
     kq.from = from;
     kq.before = before;
     if (sources.messages) messages = search_messages(tx, kq);
