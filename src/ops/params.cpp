@@ -6,16 +6,10 @@
 #include "labctl/core/error.hpp"
 #include "labctl/core/ids.hpp"
 #include "labctl/core/iso_time.hpp"
+#include "labctl/core/utf8.hpp"
 
 namespace labctl::ops {
 namespace {
-
-size_t utf8_length(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
 
 std::string trim(const std::string& s) {
   const char* ws = " \t\r\n\f\v";

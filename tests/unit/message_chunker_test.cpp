@@ -4,6 +4,7 @@
 #include "labctl/domains/connectors/message_chunker.hpp"
 #include "labctl/domains/connectors/source_values.hpp"
 
+using namespace labctl;
 using namespace labctl::connectors;
 
 namespace {

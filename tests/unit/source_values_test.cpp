@@ -120,12 +120,3 @@ TEST_CASE("dedupe_by_id keeps the first occurrence and the order") {
   CHECK(out[1].v == 2);
   CHECK(out[2].id == "c");
 }
-
-TEST_CASE("utf8 helpers never split a sequence") {
-  CHECK(utf8_length("Привет") == 6);
-  CHECK(utf8_length("😀😀") == 2);
-  CHECK(utf8_prefix("Привет", 3) == "При");
-  CHECK(utf8_prefix("😀x", 1) == "😀");
-  CHECK(utf8_length("\xD0") == 1);  // a truncated sequence counts as one
-  CHECK(trim_text("\n\t x y \xEF\xBB\xBF") == "x y");
-}

@@ -1,5 +1,7 @@
 #include "labctl/domains/rag/provider_chain.hpp"
 
+#include "labctl/core/utf8.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include "labctl/core/config.hpp"
@@ -26,9 +28,7 @@ Embeddings LocalEmbeddings::embed(const std::vector<std::string>& texts) {
   out.vectors.reserve(texts.size());
   for (const auto& text : texts) {
     std::string input = embedding_input(text);
-    size_t chars = 0;
-    for (unsigned char c : input) chars += (c & 0xC0) != 0x80;
-    out.total_tokens += static_cast<long long>(std::max<size_t>(1, (chars + 3) / 4));
+    out.total_tokens += static_cast<long long>(std::max<size_t>(1, (utf8_length(input) + 3) / 4));
     out.vectors.push_back(local_embedding(input, dimension_));
   }
   return out;

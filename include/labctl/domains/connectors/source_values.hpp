@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "labctl/core/utf8.hpp"
 #include "labctl/db/bulk_upsert.hpp"
 
 namespace labctl::connectors {
@@ -18,19 +19,6 @@ namespace labctl::connectors {
 using json = nlohmann::json;
 
 inline constexpr size_t kNoLimit = std::numeric_limits<size_t>::max();
-
-// --- UTF-8 text -------------------------------------------------------------------------
-
-// Decodes the code point at `pos` and advances past it; a malformed byte decodes as itself.
-char32_t next_code_point(std::string_view s, size_t& pos);
-// JavaScript's \s / trim() white space (ASCII and Unicode spaces).
-bool is_js_space(char32_t c);
-// Code points, not bytes: limits in the spec are "characters".
-size_t utf8_length(std::string_view s);
-// The first `n` code points; never splits a multi-byte sequence.
-std::string utf8_prefix(std::string_view s, size_t n);
-// Trims ASCII and Unicode white space at both ends (what JavaScript's trim() removes).
-std::string trim_text(std::string_view s);
 
 // --- §0 helpers ---------------------------------------------------------------------------
 
