@@ -79,6 +79,15 @@ std::string pg_text_array(const std::vector<std::string>& items) {
   return out + "}";
 }
 
+std::string pg_bigint_array(const std::vector<std::int64_t>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(items[i]);
+  }
+  return out + "}";
+}
+
 UpsertCount bulk_upsert(pqxx::work& tx, const UpsertSpec& spec, const std::vector<Row>& rows,
                         const std::string& project_id, const std::string& account_scope_id) {
   UpsertCount count;

@@ -1,6 +1,7 @@
 #pragma once
 // Bulk writes: a whole batch in one INSERT … SELECT FROM unnest(text arrays) … ON CONFLICT.
 // Never a round trip per row.
+#include <cstdint>
 #include <optional>
 #include <pqxx/pqxx>
 #include <set>
@@ -36,5 +37,7 @@ UpsertCount bulk_upsert(pqxx::work& tx, const UpsertSpec& spec, const std::vecto
 
 // PostgreSQL text[] literal: {"a","b \"q\""}.
 std::string pg_text_array(const std::vector<std::string>& items);
+// PostgreSQL bigint[] literal: {1,-2,3}.
+std::string pg_bigint_array(const std::vector<std::int64_t>& items);
 
 }  // namespace labctl::db

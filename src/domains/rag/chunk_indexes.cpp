@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "labctl/core/ids.hpp"
+#include "labctl/db/bulk_upsert.hpp"
 
 namespace labctl::rag {
 namespace {
@@ -147,13 +148,17 @@ size_t ChunkIndexes::catch_up(pqxx::connection& conn, const IndexKey& key, Vecto
   std::set<std::int64_t> gone;
   for (auto k : to_check)
     if (!to_add.count(k) && index.contains(k)) gone.insert(k);
-  if (!gone.empty())
-    for (const auto& r : tx.exec_params("SELECT DISTINCT vector_key FROM rag_chunks "
-                                        "WHERE vector_key = ANY($1::bigint[]) AND project_id = $2 AND account_scope_id = $3 "
-                                        "  AND embedding_status = 'ready' AND embedding_model = $4 AND embedding_dim = $5 "
-                                        "  AND embedding IS NOT NULL",
-                                        bigint_array(gone), key.project_id, key.account_scope_id, key.model, dim))
-      gone.erase(r[0].as<std::int64_t>());
+  auto array = [](const std::set<std::int64_t>& keys) {
+    return db::pg_bigint_array(std::vector<std::int64_t>(keys.begin(), keys.end()));
+  };
+  if (!gone.empty()) {
+    auto still_ready = tx.exec_params(
+        "SELECT DISTINCT vector_key FROM rag_chunks "
+        "WHERE vector_key = ANY($1::bigint[]) AND project_id = $2 AND account_scope_id = $3 "
+        "  AND embedding_status = 'ready' AND embedding_model = $4 AND embedding_dim = $5 AND embedding IS NOT NULL",
+        array(gone), key.project_id, key.account_scope_id, key.model, dim);
+    for (const auto& r : still_ready) gone.erase(r[0].as<std::int64_t>());
+  }
   size_t changes = 0;
   for (auto k : gone) changes += index.remove(k);
   if (!to_add.empty()) {
@@ -162,7 +167,7 @@ size_t ChunkIndexes::catch_up(pqxx::connection& conn, const IndexKey& key, Vecto
         "WHERE vector_key = ANY($1::bigint[]) AND project_id = $2 AND account_scope_id = $3 "
         "  AND embedding_status = 'ready' AND embedding_model = $4 AND embedding_dim = $5 AND embedding IS NOT NULL "
         "ORDER BY vector_key, id",
-        bigint_array(to_add), key.project_id, key.account_scope_id, key.model, dim);
+        array(to_add), key.project_id, key.account_scope_id, key.model, dim);
     std::vector<float> v;
     for (const auto& r : rows) {
       if (!parse_real_array(r[1].c_str(), v) || v.size() != key.dimension) continue;

@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "labctl/core/error.hpp"
+#include "labctl/db/bulk_upsert.hpp"
 #include "labctl/db/sql_time.hpp"
 
 namespace labctl::rag {
@@ -47,8 +48,8 @@ json hydrate(pqxx::transaction_base& tx, const ChunkQuery& q, const IndexKey& ke
             "    AND ($6::timestamptz IS NULL OR coalesce(source_created_at, created_at) >= $6::timestamptz) "
             "    AND ($7::timestamptz IS NULL OR coalesce(source_created_at, created_at) < $7::timestamptz) "
             "  ORDER BY id LIMIT k.lim) c",
-        bigint_array(keys), q.project_id, q.account_scope_id, key.model, static_cast<long long>(key.dimension), q.from,
-        q.before, bigint_array(limits));
+        db::pg_bigint_array(keys), q.project_id, q.account_scope_id, key.model, static_cast<long long>(key.dimension), q.from,
+        q.before, db::pg_bigint_array(limits));
   };
   std::unordered_map<std::int64_t, std::vector<json>> by_key;
   auto collect = [&](const pqxx::result& rows) {

@@ -12,6 +12,7 @@
 #include "labctl/domains/rag/keyword_search.hpp"
 #include "labctl/domains/rag/provider_usage.hpp"
 #include "labctl/domains/rag/query_terms.hpp"
+#include "labctl/domains/rag/search_analytics.hpp"
 
 namespace labctl::rag {
 namespace {
@@ -112,10 +113,9 @@ std::optional<long long> record_run(pqxx::connection& conn, const LightragReques
       json filters = {{"sourceFilter", r.source_filter ? json(*r.source_filter) : json()}, {"topK", r.top_k},
                       {"dateFrom", r.date_from ? json(*r.date_from) : json()},
                       {"dateTo", r.date_to ? json(*r.date_to) : json()}};
-      tx.exec_params(
-          "INSERT INTO search_analytics (query, result_count, filters, project_id, account_scope_id, event_type, "
-          "  duration_ms) VALUES ($1, $2, $3::jsonb, $4, $5, 'search', $6)",
-          r.query, static_cast<long long>(ranked), filters.dump(), r.project_id, r.account_scope_id, duration_ms);
+      track_search_event(tx, r.project_id, r.account_scope_id,
+                         {.query = r.query, .result_count = static_cast<long long>(ranked), .filters = filters,
+                          .duration_ms = duration_ms});
     }
     if (!usage.empty()) {
       auto prices = embedding_prices(config);

@@ -66,18 +66,6 @@ class ChunkIndexes {
 std::vector<IndexKey> scope_index_keys(pqxx::transaction_base& tx, const std::string& project_id,
                                        const std::string& account_scope_id);
 
-// "{1,2,3}": ids as a PostgreSQL bigint[] literal.
-template <class Ids>
-std::string bigint_array(const Ids& ids) {
-  std::string out = "{";
-  for (std::int64_t id : ids) {
-    if (out.size() > 1) out += ',';
-    out += std::to_string(id);
-  }
-  out += '}';
-  return out;
-}
-
 // "{0.25,-1e-05,…}" (real[] text form) → floats; false when malformed.
 bool parse_real_array(std::string_view text, std::vector<float>& out);
 
