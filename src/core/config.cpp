@@ -181,23 +181,16 @@ Config Config::load_from(const std::map<std::string, std::string>& env,
       }
     }
   }
-  // Derived default: the private cluster's home follows the XDG base directory spec. Under
-  // root the server runs as an unprivileged user that cannot enter /root, so root's default
-  // is the system location for a service's state instead.
-  if (cfg.values_["database.data_dir"].value.empty()) {
-    auto it = env.find("XDG_DATA_HOME");
-    std::string base = it != env.end() && !it->second.empty() ? it->second
-                       : geteuid() == 0                       ? "/var/lib"
-                                                              : home_dir(env) + "/.local/share";
-    cfg.values_["database.data_dir"] = {base + "/labctl/pg", "default"};
-  }
-  if (cfg.values_["rag.index_dir"].value.empty()) {
-    auto it = env.find("XDG_CACHE_HOME");
-    std::string base = it != env.end() && !it->second.empty() ? it->second
-                       : geteuid() == 0                       ? "/var/cache"
-                                                              : home_dir(env) + "/.cache";
-    cfg.values_["rag.index_dir"] = {base + "/labctl/index", "default"};
-  }
+  // Derived defaults follow the XDG base directory spec. Under root the server runs as an
+  // unprivileged user that cannot enter /root, so root's defaults are the system locations.
+  auto xdg = [&](const char* var, const std::string& as_root, const std::string& in_home) {
+    auto it = env.find(var);
+    return it != env.end() && !it->second.empty() ? it->second : geteuid() == 0 ? as_root : home_dir(env) + in_home;
+  };
+  if (cfg.values_["database.data_dir"].value.empty())
+    cfg.values_["database.data_dir"] = {xdg("XDG_DATA_HOME", "/var/lib", "/.local/share") + "/labctl/pg", "default"};
+  if (cfg.values_["rag.index_dir"].value.empty())
+    cfg.values_["rag.index_dir"] = {xdg("XDG_CACHE_HOME", "/var/cache", "/.cache") + "/labctl/index", "default"};
   return cfg;
 }
 

@@ -64,6 +64,14 @@ TEST_CASE("the private cluster lives under XDG_DATA_HOME") {
         (geteuid() == 0 ? "/var/lib/labctl/pg" : "/home/u/.local/share/labctl/pg"));
 }
 
+TEST_CASE("vector index files live under XDG_CACHE_HOME, or where rag.index_dir says") {
+  CHECK(Config::load_from({{"XDG_CACHE_HOME", "/c"}}, std::nullopt, {}).get("rag.index_dir") == "/c/labctl/index");
+  CHECK(Config::load_from({{"HOME", "/home/u"}}, std::nullopt, {}).get("rag.index_dir") ==
+        (geteuid() == 0 ? "/var/cache/labctl/index" : "/home/u/.cache/labctl/index"));
+  CHECK(Config::load_from({{"XDG_CACHE_HOME", "/c"}, {"LABCTL_INDEX_DIR", "/idx"}}, std::nullopt, {})
+            .get("rag.index_dir") == "/idx");
+}
+
 TEST_CASE("secrets are redacted for display") {
   auto cfg = Config::load_from({{"DATABASE_URL", "postgresql://app:s3cret@db:5432/labs"}}, std::nullopt, {});
   CHECK(cfg.display("database.url") == "postgresql://app:***@db:5432/labs");
