@@ -30,7 +30,7 @@ _labctl_flags() {
     "sources") echo "--output -o --project --config --verbose -v --quiet -q --help" ;;
     "sources bind") echo "--output -o --project --config --verbose -v --quiet -q --help" ;;
     "sources unbind") echo "--output -o --project --config --verbose -v --quiet -q --help" ;;
-    "sync") echo "--full --all-projects --output -o --project --config --verbose -v --quiet -q --help" ;;
+    "sync") echo "--full --output -o --project --config --verbose -v --quiet -q --help" ;;
     "version") echo "--output -o --project --config --verbose -v --quiet -q --help" ;;
     "health") echo "--deep --output -o --project --config --verbose -v --quiet -q --help" ;;
     "config show") echo "--output -o --project --config --verbose -v --quiet -q --help" ;;

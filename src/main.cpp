@@ -7,5 +7,6 @@ int main(int argc, char** argv) {
   services.serve = [](labctl::ops::Context& ctx, const labctl::ops::Params& p) {
     labctl::http::serve(ctx.config, ctx.database, p.str("host"), static_cast<int>(p.integer("port")));
   };
+  services.library_versions = {{"cpp_httplib", labctl::http::library_version()}};
   return labctl::cli::run(argc, argv, services);
 }

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <set>
@@ -15,7 +17,10 @@
 #include "labctl/core/error.hpp"
 #include "labctl/core/ids.hpp"
 #include "labctl/core/logging.hpp"
+#include "labctl/core/metrics.hpp"
+#include "labctl/core/utf8.hpp"
 #include "labctl/db/database.hpp"
+#include "labctl/ops/dispatch.hpp"
 #include "labctl/ops/registry.hpp"
 
 namespace labctl::cli {
@@ -53,12 +58,12 @@ json typed_input(const std::vector<ops::Param>& params, const CLI::App& cmd, con
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 int report(const Error& e, const std::string& format) {
-  if (format == "json" || format == "ndjson") {
+  if (format == "json" || format == "ndjson") {  // scripts read the error as JSON too
     json body = {{"ok", false}, {"error", e.code()}, {"message", first_line(e.what())}};
     if (!e.details().is_null()) body["details"] = e.details();
     std::cerr << body.dump(-1, ' ', false, json::error_handler_t::replace) << std::endl;
   } else {
-    std::cerr << "labctl: " << first_line(e.what()) << std::endl;
+    std::cerr << "labctl: " << printable(first_line(e.what())) << std::endl;
   }
   return exit_code(e.error_class());
 }
@@ -100,6 +105,18 @@ std::string missing_command_message(int argc, char** argv,
     path = next;
   }
   return "'" + command_line(path) + "' needs a command: " + children(path);
+}
+
+// --output/-o as typed, before parsing succeeded: a usage error is reported in that format too.
+std::string requested_format(int argc, char** argv) {
+  std::string format = "table";
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if ((word == "-o" || word == "--output") && i + 1 < argc) format = argv[i + 1];
+    else if (word.rfind("--output=", 0) == 0) format = word.substr(9);
+    else if (word.rfind("-o", 0) == 0 && word.size() > 2) format = word.substr(2);
+  }
+  return format;
 }
 
 std::string os_user() {
@@ -145,7 +162,7 @@ int run(int argc, char** argv, const ops::Services& services) {
     cmd->description(op.summary);
     cmd->footer("Example:\n  " + op.example);
     auto& t = typed[&op];
-    for (const auto& p : op.params) add_param(*cmd, p, t);
+    for (const auto& p : ops::cli_params(op)) add_param(*cmd, p, t);
     leaves.emplace_back(cmd, &op);
   }
 
@@ -155,12 +172,12 @@ int run(int argc, char** argv, const ops::Services& services) {
     return app.exit(e);  // --help, --version
   } catch (const CLI::RequiredError& e) {
     bool subcommand = std::string(e.what()).find("subcommand") != std::string::npos;
-    std::cerr << "labctl: " << (subcommand ? missing_command_message(argc, argv, commands) : first_line(e.what()))
-              << " (see 'labctl --help')" << std::endl;
-    return exit_code(ErrorClass::invalid_params);
+    std::string message = subcommand ? missing_command_message(argc, argv, commands) : first_line(e.what());
+    return report(Error(ErrorClass::invalid_params, "usage_error", message + " (see 'labctl --help')"),
+                  requested_format(argc, argv));
   } catch (const CLI::ParseError& e) {
-    std::cerr << "labctl: " << first_line(e.what()) << " (see 'labctl --help')" << std::endl;
-    return exit_code(ErrorClass::invalid_params);
+    return report(Error(ErrorClass::invalid_params, "usage_error", first_line(e.what()) + " (see 'labctl --help')"),
+                  requested_format(argc, argv));
   }
 
   const ops::Operation* op = nullptr;
@@ -181,9 +198,10 @@ int run(int argc, char** argv, const ops::Services& services) {
     setup_logging(config.get("log.format"), config.get("log.level"), verbosity);
 
     db::Database database(config);
+    Metrics metrics;
     std::unique_ptr<pqxx::connection> conn;
     bool schema_checked = false;
-    ops::Context ctx(config, database, ops::Frontend::cli, random_uuid_v4(),
+    ops::Context ctx(config, database, metrics, ops::Frontend::cli, random_uuid_v4(),
                      [&](bool check_schema) -> pqxx::connection& {
                        if (!conn) conn = database.connect();
                        if (check_schema && !schema_checked) {
@@ -198,20 +216,24 @@ int run(int argc, char** argv, const ops::Services& services) {
       if (!is_uuid(project)) throw validation_error("project", "--project must be a valid UUID", "invalid_format");
       ctx.project_id = project;
     }
-    ctx.actor = os_user();
+    // Whoever can run labctl against the database already holds it: the operator acts as owner.
+    ctx.caller.actor = os_user();
 
-    auto params = ops::validate(*op, typed_input(op->params, *cmd, typed[op]), ops::Frontend::cli, &config);
+    json input = typed_input(ops::cli_params(*op), *cmd, typed[op]);
     ProgressLine progress(verbosity >= 0 && isatty(STDERR_FILENO));
     if (progress.enabled()) ctx.progress = [&progress](const std::string& line) { progress.show(line); };
-    json result = op->handler(ctx, params);
+    json result = op->all_projects ? ops::dispatch_per_project(*op, ctx, input) : ops::dispatch(*op, nullptr, ctx, input);
     progress.clear();
     render(*op, result, format, std::cout, isatty(STDOUT_FILENO));
     std::cout.flush();
+    if (!std::cout)  // a closed or full stdout: the answer never arrived
+      throw Error(ErrorClass::invalid_params, "output_failed",
+                  std::string("cannot write the output: ") + std::strerror(errno ? errno : EBADF));
     return op->exit_code ? op->exit_code(result) : 0;
   } catch (const Error& e) {
     return report(e, format);
-  } catch (const pqxx::broken_connection& e) {
-    return report(Error(ErrorClass::unavailable, "db_unavailable", std::string("database connection lost: ") + e.what()), format);
+  } catch (const pqxx::broken_connection&) {
+    return report(Error(ErrorClass::unavailable, "db_unavailable", "database connection lost"), format);
   } catch (const std::exception& e) {
     return report(internal_error(std::string("internal error: ") + e.what()), format);
   }

@@ -5,6 +5,8 @@
 
 #include <iostream>
 
+#include "labctl/core/utf8.hpp"
+
 namespace labctl::cli {
 namespace {
 
@@ -12,14 +14,6 @@ size_t terminal_columns() {
   winsize ws{};
   if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
   return 80;
-}
-
-// The first n characters of UTF-8 text.
-std::string truncate(const std::string& s, size_t n) {
-  size_t chars = 0;
-  for (size_t i = 0; i < s.size(); ++i)
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && chars++ == n) return s.substr(0, i);
-  return s;
 }
 
 }  // namespace
@@ -31,7 +25,7 @@ void ProgressLine::show(const std::string& line) {
   parts_[colon == std::string::npos ? "" : line.substr(0, colon)] = line;
   std::string text;
   for (const auto& [_, part] : parts_) text += (text.empty() ? "" : " | ") + part;
-  std::cerr << "\r\033[K" << truncate(text, terminal_columns() - 1) << std::flush;
+  std::cerr << "\r\033[K" << utf8_prefix(printable(text), terminal_columns() - 1) << std::flush;
   shown_ = true;
 }
 

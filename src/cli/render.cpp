@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "labctl/core/utf8.hpp"
+
 namespace labctl::cli {
 namespace {
 
@@ -16,13 +18,6 @@ std::string cell(const json& v) {
     return out;
   }
   return v.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-size_t display_width(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
 }
 
 // The rows to print: the `rows` field (array, or one object) or the whole result as key/value pairs.
@@ -45,29 +40,44 @@ json rows_of(const ops::Operation& op, const json& result, std::vector<std::stri
 
 void table(const std::vector<std::string>& columns, const json& rows, std::ostream& out) {
   std::vector<size_t> width;
-  for (const auto& c : columns) width.push_back(display_width(c));
+  for (const auto& c : columns) width.push_back(utf8_length(c));
   std::vector<std::vector<std::string>> cells;
   for (const auto& r : rows) {
     std::vector<std::string> line;
     for (size_t i = 0; i < columns.size(); ++i) {
-      std::string v = r.contains(columns[i]) ? cell(r.at(columns[i])) : "";
-      std::replace(v.begin(), v.end(), '\n', ' ');
-      width[i] = std::max(width[i], display_width(v));
+      // Synced text is hostile: no control character reaches the terminal.
+      std::string v = printable(r.contains(columns[i]) ? cell(r.at(columns[i])) : "");
+      width[i] = std::max(width[i], utf8_length(v));
       line.push_back(std::move(v));
     }
     cells.push_back(std::move(line));
   }
   auto print = [&](const std::vector<std::string>& line, bool upper) {
     for (size_t i = 0; i < line.size(); ++i) {
-      std::string v = line[i];
-      if (upper) std::transform(v.begin(), v.end(), v.begin(), ::toupper);
+      std::string v = upper ? ascii_upper(line[i]) : line[i];
       out << v;
-      if (i + 1 < line.size()) out << std::string(width[i] - display_width(v) + 2, ' ');
+      if (i + 1 < line.size()) out << std::string(width[i] - utf8_length(v) + 2, ' ');
     }
     out << '\n';
   };
   print(columns, true);
   for (const auto& line : cells) print(line, false);
+}
+
+// The result with every string (keys too) made safe for a terminal.
+json printable_strings(const json& v) {
+  if (v.is_string()) return printable(v.get_ref<const std::string&>());
+  if (v.is_array()) {
+    json out = json::array();
+    for (const auto& e : v) out.push_back(printable_strings(e));
+    return out;
+  }
+  if (v.is_object()) {
+    json out = json::object();
+    for (const auto& [k, e] : v.items()) out[printable(k)] = printable_strings(e);
+    return out;
+  }
+  return v;
 }
 
 }  // namespace
@@ -110,7 +120,7 @@ void render(const ops::Operation& op, const json& result, const std::string& for
       out << "\r\n";
     }
   } else if (op.human) {
-    op.human(result, out, color);
+    op.human(printable_strings(result), out, color);  // synced text is hostile: see printable()
   } else {
     table(columns, rows, out);
   }

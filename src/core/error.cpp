@@ -56,6 +56,14 @@ std::string_view class_name(ErrorClass cls) {
   return "internal";
 }
 
+std::optional<ErrorClass> class_from_name(std::string_view name) {
+  for (auto cls : {ErrorClass::invalid_params, ErrorClass::unauthorized, ErrorClass::forbidden, ErrorClass::not_found,
+                   ErrorClass::conflict, ErrorClass::gone, ErrorClass::payload_too_large, ErrorClass::rate_limited,
+                   ErrorClass::internal, ErrorClass::upstream_failed, ErrorClass::unavailable, ErrorClass::config})
+    if (class_name(cls) == name) return cls;
+  return std::nullopt;
+}
+
 nlohmann::json validation_issue(const std::string& path, const std::string& message,
                                 const std::string& code) {
   return {{"path", path}, {"message", message}, {"code", code}};

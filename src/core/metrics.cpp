@@ -78,11 +78,6 @@ std::string escape_label(const std::string& v) {
 
 }  // namespace
 
-Metrics& Metrics::global() {
-  static Metrics m;
-  return m;
-}
-
 Metrics::Metrics() {
   for (const char* c : kCounters) counters_[c] = 0;
   for (const char* g : kZeroGauges) gauges_[g] = [] { return 0.0; };

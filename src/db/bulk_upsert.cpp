@@ -37,22 +37,6 @@ std::vector<const Row*> first_per_key(const UpsertSpec& spec, const std::vector<
   return out;
 }
 
-void append_quoted(std::string& out, const std::string& value) {
-  out += '"';
-  for (char c : value) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out += '"';
-}
-
-void append_element(std::string& out, const Cell& cell) {
-  if (cell)
-    append_quoted(out, *cell);
-  else
-    out += "NULL";
-}
-
 // Column name → SQL type (e.g. "timestamp with time zone"), read once per table.
 const std::map<std::string, std::string>& column_types(pqxx::work& tx, const std::string& table) {
   static std::mutex mu;
@@ -70,24 +54,6 @@ const std::map<std::string, std::string>& column_types(pqxx::work& tx, const std
 
 }  // namespace
 
-std::string pg_text_array(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ',';
-    append_quoted(out, items[i]);
-  }
-  return out + "}";
-}
-
-std::string pg_bigint_array(const std::vector<std::int64_t>& items) {
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ',';
-    out += std::to_string(items[i]);
-  }
-  return out + "}";
-}
-
 UpsertCount bulk_upsert(pqxx::work& tx, const UpsertSpec& spec, const std::vector<Row>& rows,
                         const std::string& project_id, const std::string& account_scope_id) {
   UpsertCount count;
@@ -100,7 +66,7 @@ UpsertCount bulk_upsert(pqxx::work& tx, const UpsertSpec& spec, const std::vecto
   for (size_t i = 0; i < batch.size(); ++i)
     for (size_t c = 0; c < spec.columns.size(); ++c) {
       if (i) arrays[c] += ',';
-      append_element(arrays[c], (*batch[i])[c]);
+      append_array_element(arrays[c], (*batch[i])[c]);
     }
   std::vector<std::string> params, selected, aliases;
   for (size_t c = 0; c < spec.columns.size(); ++c) {

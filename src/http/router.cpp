@@ -23,14 +23,15 @@ std::vector<std::string> split(const std::string& path) {
 
 Router::Router(const std::vector<ops::Operation>& operations) {
   for (const auto& op : operations)
-    if (op.http) routes_.push_back({op.http->method, split(op.http->path), &op});
+    for (const auto& route : op.routes) routes_.push_back({split(route.path), &op, &route});
 }
 
 std::optional<RouteMatch> Router::match(const std::string& method, const std::string& path) const {
   auto segments = split(path);
+  const std::string wanted = method == "HEAD" ? "GET" : method;
   for (const auto& r : routes_) {
-    if (r.method != method || r.segments.size() != segments.size()) continue;
-    RouteMatch m{r.op, {}};
+    if (r.route->method != wanted || r.segments.size() != segments.size()) continue;
+    RouteMatch m{r.op, r.route, {}};
     bool ok = true;
     for (size_t i = 0; ok && i < segments.size(); ++i) {
       if (!r.segments[i].empty() && r.segments[i][0] == ':')

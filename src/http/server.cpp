@@ -19,6 +19,7 @@
 #include "labctl/http/envelope.hpp"
 #include "labctl/http/router.hpp"
 #include "labctl/ops/context.hpp"
+#include "labctl/ops/dispatch.hpp"
 #include "labctl/ops/registry.hpp"
 
 namespace labctl::http {
@@ -66,16 +67,9 @@ class ApiServer {
       finish(res, rid, e);
       return httplib::Server::HandlerResponse::Handled;
     }));
-    auto& m = Metrics::global();
-    m.set_gauge("app_db_pool_total", [this] { return static_cast<double>(pool_.stats().total); });
-    m.set_gauge("app_db_pool_idle", [this] { return static_cast<double>(pool_.stats().idle); });
-    m.set_gauge("app_db_pool_waiting", [this] { return static_cast<double>(pool_.stats().waiting); });
-  }
-
-  ~ApiServer() {
-    auto& m = Metrics::global();
-    for (const char* g : {"app_db_pool_total", "app_db_pool_idle", "app_db_pool_waiting"})
-      m.set_gauge(g, [] { return 0.0; });
+    metrics_.set_gauge("app_db_pool_total", [this] { return static_cast<double>(pool_.stats().total); });
+    metrics_.set_gauge("app_db_pool_idle", [this] { return static_cast<double>(pool_.stats().idle); });
+    metrics_.set_gauge("app_db_pool_waiting", [this] { return static_cast<double>(pool_.stats().waiting); });
   }
 
   int bind(const std::string& host, int port) {
@@ -104,7 +98,7 @@ class ApiServer {
 
   void finish(httplib::Response& res, const std::string& request_id, const Error& e) {
     res.status = http_status(e.error_class());
-    if (res.status >= 500) Metrics::global().inc("app_errors_total");
+    if (res.status >= 500) metrics_.inc("app_errors_total");
     res.set_content(error_envelope(e, request_id).dump(-1, ' ', false, json::error_handler_t::replace),
                     "application/json");
     headers(res, request_id);
@@ -128,7 +122,7 @@ class ApiServer {
 
   void dispatch(const httplib::Request& req, httplib::Response& res) {
     auto started = std::chrono::steady_clock::now();
-    auto& metrics = Metrics::global();
+    auto& metrics = metrics_;
     metrics.inc("app_requests_total");
     std::string request_id = sanitize_request_id(req.get_header_value("X-Request-Id"));
     auto [prefix, path] = strip_version_prefix(req.path);
@@ -144,19 +138,18 @@ class ApiServer {
         auto match = router_.match(req.method, path);
         if (!match) throw not_found("not_found", "no route for " + req.method + " " + req.path);
         const auto& op = *match->op;
-        route = prefix + op.http->path;
-        auto params = ops::validate(op, request_input(req, *match), ops::Frontend::http, &config_);
+        route = prefix + match->route->path;
         std::optional<db::ConnectionPool::Lease> lease;
         // serve() brought the schema up to date before listening, so check_schema is moot here.
-        ops::Context ctx(config_, database_, ops::Frontend::http, request_id, [&](bool) -> pqxx::connection& {
+        ops::Context ctx(config_, database_, metrics_, ops::Frontend::http, request_id, [&](bool) -> pqxx::connection& {
           if (!lease) lease.emplace(pool_.acquire());
           return **lease;
         });
         ctx.use_rag(&rag_);
         // Until sessions land, project.default (LABCTL_PROJECT) is every request's active project.
         if (const auto& project = config_.get("project.default"); !project.empty()) ctx.project_id = project;
-        json result = op.handler(ctx, params);
-        res.status = op.http->success_status;
+        json result = ops::dispatch(op, match->route, ctx, request_input(req, *match));
+        res.status = match->route->success_status;
         if (!op.text.empty())
           res.set_content(result.at(op.text).get<std::string>(), "text/plain; version=0.0.4");
         else
@@ -185,6 +178,7 @@ class ApiServer {
   db::Database& database_;
   db::ConnectionPool pool_;
   Router router_;
+  Metrics metrics_;
   rag::RagRuntime rag_;
   bool production_;
   httplib::Server server_;
@@ -225,5 +219,7 @@ void serve(const Config& config, db::Database& database, const std::string& host
   done = true;
   waiter.join();
 }
+
+const char* library_version() { return CPPHTTPLIB_VERSION; }
 
 }  // namespace labctl::http

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "labctl/core/error.hpp"
+#include "labctl/core/utf8.hpp"
 #include "labctl/net/circuit_breaker.hpp"
 
 namespace labctl::net {
@@ -55,18 +56,6 @@ std::string scrub(std::string text, const std::vector<std::string>& secrets) {
   return text;
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-std::string trim(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return std::string(s);
-}
-
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   static_cast<std::string*>(user)->append(data, size * count);
   return size * count;
@@ -80,8 +69,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   if (line.starts_with("HTTP/")) {
     headers.clear();
   } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
-    std::string name = lower(trim(line.substr(0, colon)));
-    std::string value = trim(line.substr(colon + 1));
+    std::string name = ascii_lower(trim_text(line.substr(0, colon)));
+    std::string value = trim_text(line.substr(colon + 1));
     auto [it, inserted] = headers.try_emplace(name, value);
     if (!inserted) it->second += ", " + value;
   }
@@ -112,7 +101,7 @@ struct HttpClient::Impl {
     std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
     bool has_expect = false;
     for (const auto& [name, value] : request.headers) {
-      has_expect = has_expect || lower(name) == "expect";
+      has_expect = has_expect || ascii_lower(name) == "expect";
       // "Name;" is curl's spelling of a header with an empty value.
       std::string line = value.empty() ? name + ";" : name + ": " + value;
       headers.reset(curl_slist_append(headers.release(), line.c_str()));

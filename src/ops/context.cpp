@@ -6,7 +6,7 @@
 
 namespace labctl::ops {
 
-Scope Context::scope() {
+ProjectScope Context::scope() {
   if (!scope_) {
     if (!project_id)
       throw Error(ErrorClass::conflict, "active_project_required",
@@ -14,9 +14,14 @@ Scope Context::scope() {
                                               "(see 'labctl projects list')"
                                             : "Select active project first");
     auto p = projects::get(conn(), *project_id);
-    scope_ = Scope{p.id, p.account_scope_id};
+    scope_ = ProjectScope{p.id, p.account_scope_id};
   }
   return *scope_;
+}
+
+void Context::select_project(const std::string& id) {
+  project_id = id;
+  scope_.reset();
 }
 
 rag::RagRuntime& Context::rag() {

@@ -5,6 +5,7 @@
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
+#include "labctl/core/utf8.hpp"
 #include "labctl/ops/registry.hpp"
 
 namespace labctl::ops {
@@ -30,7 +31,7 @@ std::map<std::string, std::vector<std::string>> command_tree() {
   for (const auto& op : registry()) {
     if (op.cli_path.empty()) continue;
     for (size_t i = 0; i < op.cli_path.size(); ++i) add(join(prefix(op.cli_path, i), " "), op.cli_path[i]);
-    for (const auto& p : op.params)
+    for (const auto& p : cli_params(op))
       if (p.positional)
         for (const auto& c : p.choices) add(join(op.cli_path, " "), c);
   }
@@ -74,7 +75,7 @@ std::map<std::string, std::vector<std::string>> flag_choices() {
   };
   for (const auto& p : global_cli_options()) add(p);
   for (const auto& op : registry())
-    for (const auto& p : op.params) add(p);
+    for (const auto& p : cli_params(op)) add(p);
   return out;
 }
 
@@ -162,7 +163,7 @@ std::string fish() {
   }
   for (const auto& op : registry()) {
     if (op.cli_path.empty()) continue;
-    for (const auto& p : op.params) {
+    for (const auto& p : cli_params(op)) {
       if (p.positional) continue;
       s << "complete -c labctl -n " << fish_quote("__fish_seen_subcommand_from " + op.cli_path.back())
         << " -l " << cli_flag(p);
@@ -183,11 +184,6 @@ std::string roff(const std::string& text) {
     else out.push_back(c);
   }
   return out;
-}
-
-std::string upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::string option_text(const Param& p) {
@@ -215,7 +211,7 @@ void options_section(std::ostringstream& s, const std::vector<Param>& params) {
 
 std::string synopsis(const Operation& op) {
   std::string syn = "labctl " + join(op.cli_path, " ");
-  for (const auto& p : op.params) {
+  for (const auto& p : cli_params(op)) {
     std::string name = metavar(p);
     if (p.positional) syn += p.required ? " " + name : " [" + name + "]";
     else syn += " [--" + cli_flag(p) + (p.type == ParamType::boolean ? "" : " " + name) + "]";
@@ -226,17 +222,20 @@ std::string synopsis(const Operation& op) {
 std::string command_page(const Operation& op) {
   std::string name = "labctl-" + join(op.cli_path, "-");
   std::ostringstream s;
-  s << ".TH " << upper(name) << " 1 \"\" \"labctl " << LABCTL_VERSION << "\" \"labctl manual\"\n"
+  s << ".TH " << ascii_upper(name) << " 1 \"\" \"labctl " << LABCTL_VERSION << "\" \"labctl manual\"\n"
     << ".SH NAME\n" << roff(name) << " \\- " << roff(op.summary) << "\n"
     << ".SH SYNOPSIS\n.B " << roff(synopsis(op)) << "\n";
-  if (!op.params.empty()) {
+  if (!cli_params(op).empty()) {
     s << ".SH OPTIONS\n";
-    options_section(s, op.params);
+    options_section(s, cli_params(op));
   }
   s << ".SH GLOBAL OPTIONS\nSee\n.BR labctl (1).\n";
-  if (op.http)
-    s << ".SH HTTP\nThe same operation is served by\n.B labctl serve\nas\n.BR \"" << op.http->method << " "
-      << roff(op.http->path) << "\"" << (op.project_scoped ? " (project scope required)" : "") << ".\n";
+  if (!op.routes.empty()) {
+    std::vector<std::string> routes;
+    for (const auto& r : op.routes) routes.push_back("\\fB" + r.method + " " + roff(r.path) + "\\fR");
+    s << ".SH HTTP\nThe same operation is served by\n.B labctl serve\nas\n" << join(routes, ",\n")
+      << (op.project_scoped() ? " (project scope required)" : "") << ".\n";
+  }
   s << ".SH EXAMPLE\n.nf\n" << roff(op.example) << "\n.fi\n.SH SEE ALSO\n.BR labctl (1)\n";
   return s.str();
 }

@@ -1,36 +1,18 @@
 #include "labctl/ops/params.hpp"
 
+#include <charconv>
 #include <cmath>
+#include <limits>
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
 #include "labctl/core/ids.hpp"
 #include "labctl/core/iso_time.hpp"
+#include "labctl/core/json_input.hpp"
 #include "labctl/core/utf8.hpp"
 
 namespace labctl::ops {
 namespace {
-
-std::string trim(const std::string& s) {
-  const char* ws = " \t\r\n\f\v";
-  auto b = s.find_first_not_of(ws);
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
-bool in_path(const Operation& op, const Param& p) {
-  return op.http && op.http->path.find(":" + p.name) != std::string::npos;
-}
 
 // A validation problem for one parameter, phrased for the front end in use.
 struct Problem {
@@ -44,7 +26,7 @@ class Checker {
 
   std::string label(const Param& p) const {
     if (fe_ == Frontend::http) return p.name;
-    if (p.positional) return p.metavar.empty() ? upper(p.name) : p.metavar;
+    if (p.positional) return p.metavar.empty() ? ascii_upper(p.name) : p.metavar;
     return "--" + cli_flag(p);
   }
 
@@ -65,8 +47,10 @@ class Checker {
       case ParamType::object: {
         json v = raw;
         if (raw.is_string() && fe_ == Frontend::cli) {  // the CLI passes the object's JSON text
-          v = json::parse(raw.get<std::string>(), nullptr, false);
-          if (v.is_discarded()) throw Problem{label(p) + " must be a JSON object", "invalid_format"};
+          std::string why;
+          auto parsed = parse_json_input(raw.get<std::string>(), why);
+          if (!parsed) throw Problem{label(p) + " must be a JSON object (" + why + ")", "invalid_format"};
+          v = std::move(*parsed);
         }
         if (!v.is_object()) throw Problem{label(p) + " must be a JSON object", "invalid_type"};
         return v;
@@ -88,8 +72,8 @@ class Checker {
     std::string s = raw.get<std::string>();
     if (!valid_utf8(s)) throw Problem{label(p) + " must be valid UTF-8", "invalid_format"};
     if (s.find('\0') != std::string::npos) throw Problem{label(p) + " must not contain NUL characters", "invalid_format"};
-    s = trim(s);
-    if (p.lowercased) s = lower(s);
+    s = trim_text(s);
+    if (p.lowercased) s = to_lower(s);
     size_t len = utf8_length(s);
     if (p.min && len < static_cast<size_t>(*p.min))
       throw Problem{len == 0 ? label(p) + " is required"
@@ -151,33 +135,89 @@ class Checker {
   }
 
   json integer_in_range(const Param& p, const json& raw, bool clamp) const {
-    double v = 0;
-    if (raw.is_number()) {
-      v = raw.get<double>();
+    const std::string not_integer = label(p) + " must be an integer";
+    // The value as an exact int64; `above` / `below` when it is an integer beyond that range.
+    std::optional<long long> v;
+    bool above = false, below = false;
+    auto from_double = [&](double d) {
+      if (!std::isfinite(d) || d != std::floor(d)) throw Problem{not_integer, "invalid_type"};
+      if (d >= 9223372036854775808.0) above = true;        // 2^63: past the largest int64
+      else if (d < -9223372036854775808.0) below = true;
+      else v = static_cast<long long>(d);
+    };
+    if (raw.is_number_unsigned()) {
+      auto u = raw.get<unsigned long long>();
+      if (u > static_cast<unsigned long long>(std::numeric_limits<long long>::max())) above = true;
+      else v = static_cast<long long>(u);
+    } else if (raw.is_number_integer()) {
+      v = raw.get<long long>();
+    } else if (raw.is_number_float()) {
+      from_double(raw.get<double>());
     } else if (raw.is_string()) {
-      std::string s = trim(raw.get<std::string>());
-      char* end = nullptr;
-      v = s.empty() ? NAN : std::strtod(s.c_str(), &end);
-      if (s.empty() || *end != '\0') throw Problem{label(p) + " must be an integer", "invalid_type"};
+      parse_decimal(trim_text(raw.get<std::string>()), not_integer, v, above, below, from_double);
     } else {
-      throw Problem{label(p) + " must be an integer", "invalid_type"};
+      throw Problem{not_integer, "invalid_type"};
     }
-    if (!std::isfinite(v) || v != std::floor(v)) throw Problem{label(p) + " must be an integer", "invalid_type"};
-    if (p.min && v < static_cast<double>(*p.min)) {
-      if (clamp) return *p.min;
-      throw Problem{label(p) + " must be at least " + std::to_string(*p.min), "too_small"};
+    if (below || (v && p.min && *v < *p.min)) {
+      if (clamp && p.min) return *p.min;
+      throw Problem{label(p) + " must be at least " + std::to_string(p.min.value_or(std::numeric_limits<long long>::min())),
+                    "too_small"};
     }
-    if (p.max && v > static_cast<double>(*p.max)) {
-      if (clamp) return *p.max;
-      throw Problem{label(p) + " must be at most " + std::to_string(*p.max), "too_big"};
+    if (above || (v && p.max && *v > *p.max)) {
+      if (clamp && p.max) return *p.max;
+      throw Problem{label(p) + " must be at most " + std::to_string(p.max.value_or(std::numeric_limits<long long>::max())),
+                    "too_big"};
     }
-    return static_cast<long long>(v);
+    return *v;
+  }
+
+  // A whole-string decimal number: [+-]digits[.digits][e[+-]digits]. Plain integers are read exactly
+  // as int64; the rest through double, and must be integral.
+  template <typename FromDouble>
+  static void parse_decimal(const std::string& s, const std::string& not_integer, std::optional<long long>& v,
+                            bool& above, bool& below, FromDouble from_double) {
+    size_t i = 0, n = s.size();
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t digits_start = i;
+    while (i < n && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    bool int_digits = i > digits_start;
+    bool plain = i == n && int_digits;
+    if (!plain) {
+      bool frac_digits = false;
+      if (i < n && s[i] == '.') {
+        ++i;
+        size_t f = i;
+        while (i < n && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+        frac_digits = i > f;
+      }
+      if (!int_digits && !frac_digits) throw Problem{not_integer, "invalid_type"};
+      if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        ++i;
+        if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+        size_t e = i;
+        while (i < n && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+        if (i == e) throw Problem{not_integer, "invalid_type"};
+      }
+      if (i != n) throw Problem{not_integer, "invalid_type"};
+      from_double(std::strtod(s.c_str(), nullptr));
+      return;
+    }
+    const char* first = s.data() + (s[0] == '+' ? 1 : 0);
+    long long out = 0;
+    auto [end, ec] = std::from_chars(first, s.data() + n, out);
+    if (ec == std::errc::result_out_of_range) {
+      (s[0] == '-' ? below : above) = true;
+    } else if (ec != std::errc() || end != s.data() + n) {
+      throw Problem{not_integer, "invalid_type"};
+    } else {
+      v = out;
+    }
   }
 
   json coerce_boolean(const Param& p, const json& raw) const {
     if (raw.is_boolean()) return raw;
     if (raw.is_string()) {
-      std::string s = lower(trim(raw.get<std::string>()));
+      std::string s = ascii_lower(trim_text(raw.get<std::string>()));
       if (s == "true" || s == "1" || s == "yes" || s == "on") return true;
       if (s == "false" || s == "0" || s == "no" || s == "off" || s.empty()) return false;
     }
@@ -205,52 +245,36 @@ std::string metavar(const Param& p) {
     case ParamType::date: return "DATE";
     case ParamType::object: return "JSON";
     default: {
-      std::string name = p.name;
-      for (auto& c : name) c = c == '_' ? '-' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      std::string name = ascii_upper(p.name);
+      std::replace(name.begin(), name.end(), '_', '-');
       return name;
     }
   }
 }
 
-bool valid_utf8(const std::string& s) {
-  static constexpr uint32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};  // no overlong forms
-  size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    size_t len = 0;
-    uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07;
-    else return false;
-    if (i + len > s.size()) return false;
-    for (size_t k = 1; k < len; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (cp < kMinForLength[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += len;
-  }
-  return true;
-}
-
-Params validate(const Operation& op, const json& input, Frontend frontend, const Config* config) {
+Params validate(const Operation& op, const HttpRoute* route, const json& given, Frontend frontend,
+                const Config* config) {
+  json input = given.is_object() ? given : json::object();
+  if (route)
+    for (const auto& [k, v] : route->fixed.items()) input[k] = v;
   Checker checker(op, frontend);
   json out = json::object();
   json issues = json::array();
-  std::optional<Error> uuid_error;
-  for (const auto& p : op.params) {
-    json raw = input.is_object() && input.contains(p.name) ? input.at(p.name) : json();
+  std::optional<Error> coded;  // the first problem of a parameter with its own wire code
+  for (const auto& declared : op.params) {
+    Param p = declared;
+    if (route)
+      if (auto c = route->choices.find(p.name); c != route->choices.end()) p.choices = c->second;
+    json raw = input.contains(p.name) ? input.at(p.name) : json();
     // An explicit JSON null is Number(null) = 0 for a strict integer (rag.md §5.1: topK null → 400).
     if (raw.is_null() && frontend == Frontend::http && p.type == ParamType::integer &&
-        p.out_of_range == OutOfRange::reject && !p.default_value.is_null() && input.is_object() && input.contains(p.name))
+        p.out_of_range == OutOfRange::reject && !p.default_value.is_null() && input.contains(p.name))
       raw = 0;
-    if (raw.is_null() && !p.config_default.empty() && config) raw = config->get(p.config_default);
+    const ConfigValue* from_config = nullptr;
+    if (raw.is_null() && !p.config_default.empty() && config) {
+      from_config = &config->entry(p.config_default);
+      raw = from_config->value;
+    }
     if (raw.is_null()) raw = p.default_value;
     if (raw.is_null()) {
       if (p.required) issues.push_back(validation_issue(p.name, checker.label(p) + " is required", "invalid_type"));
@@ -259,15 +283,22 @@ Params validate(const Operation& op, const json& input, Frontend frontend, const
     }
     try {
       out[p.name] = checker.coerce(p, raw);
+      // An optional value that trims to nothing is not given: it gets the default.
+      if (out[p.name].is_null() && !p.default_value.is_null()) out[p.name] = checker.coerce(p, p.default_value);
       if (out[p.name].is_null() && p.required)
         issues.push_back(validation_issue(p.name, checker.label(p) + " is required", "too_small"));
     } catch (const Problem& problem) {
-      if (p.type == ParamType::uuid && in_path(op, p) && frontend == Frontend::http && !uuid_error)
-        uuid_error = Error(ErrorClass::invalid_params, "invalid_uuid", problem.message);
+      if (from_config) {
+        // Not the caller's input: name the setting and where it was set (exit 8).
+        std::string what = problem.message.substr(checker.label(p).size());
+        throw config_error("config key '" + p.config_default + "' (" + from_config->source + ")" + what +
+                           ", got '" + from_config->value + "'");
+      }
+      if (!p.invalid_code.empty() && !coded) coded = Error(ErrorClass::invalid_params, p.invalid_code, problem.message);
       issues.push_back(validation_issue(p.name, problem.message, problem.code));
     }
   }
-  if (uuid_error) throw *uuid_error;
+  if (coded) throw *coded;
   if (!issues.empty())
     throw Error(ErrorClass::invalid_params, "validation_error", issues[0]["message"].get<std::string>(), issues);
   return Params(std::move(out));

@@ -10,7 +10,7 @@ std::vector<Operation> project_operations() {
   return {
       {.name = "projects.list",
        .cli_path = {"projects", "list"},
-       .http = HttpRoute{"GET", "/projects"},
+       .routes = {{.method = "GET", .path = "/projects"}},
        .summary = "List projects, newest first",
        .example = "labctl projects list --output csv",
        .rows = "projects",
@@ -22,7 +22,7 @@ std::vector<Operation> project_operations() {
        }},
       {.name = "projects.create",
        .cli_path = {"projects", "create"},
-       .http = HttpRoute{"POST", "/projects", 201},
+       .routes = {{.method = "POST", .path = "/projects", .success_status = 201}},
        .summary = "Create a project (in the `default` account scope unless a scope key is given)",
        .example = "labctl projects create 'Acme website' --account-scope-key acme",
        .params = {{.name = "name", .help = "project name, 2 to 160 characters", .min = 2, .max = 160,
@@ -33,20 +33,25 @@ std::vector<Operation> project_operations() {
                    .metavar = "NAME"}},
        .mutating = true,
        .permission = "project.create",
+       .audit = {.action = "project.create",
+                 .entity_type = "project",
+                 .entity = "/project/id",
+                 .project = "/project/id",
+                 .payload = [](const Params&, const json& r) -> json {
+                   return {{"name", r["project"]["name"]}, {"account_scope_id", r["project"]["account_scope_id"]}};
+                 }},
        .rows = "project",
        .columns = columns,
        .handler = [](Context& ctx, const Params& p) -> json {
-         auto project = projects::create(
-             ctx.conn(), {p.str("name"), p.opt_str("account_scope_key"), p.opt_str("account_scope_name")},
-             {ctx.actor, ctx.request_id});
-         return {{"project", project}};
+         return {{"project", projects::create(ctx.conn(), {p.str("name"), p.opt_str("account_scope_key"),
+                                                           p.opt_str("account_scope_name")})}};
        }},
       {.name = "projects.show",
        .cli_path = {"projects", "show"},
        .summary = "Show one project",
        .example = "labctl projects show 0d4e5c1a-8f5e-4d8e-9a3b-1c2d3e4f5a6b --output json",
        .params = {{.name = "id", .type = ParamType::uuid, .help = "project id", .required = true,
-                   .positional = true, .metavar = "ID"}},
+                   .positional = true, .metavar = "ID", .invalid_code = "invalid_uuid"}},
        .rows = "project",
        .columns = {"id", "name", "account_scope_id", "created_at", "phase"},
        .handler = [](Context& ctx, const Params& p) -> json {

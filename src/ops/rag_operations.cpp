@@ -4,8 +4,7 @@
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
-#include "labctl/domains/audit/audit_log.hpp"
-#include "labctl/domains/jobs/job_runs.hpp"
+#include "labctl/core/utf8.hpp"
 #include "labctl/domains/rag/embedding_run.hpp"
 #include "labctl/domains/rag/lightrag_feedback.hpp"
 #include "labctl/domains/rag/lightrag_query.hpp"
@@ -50,7 +49,7 @@ rag::LightragRequest request_of(Context& ctx, const Params& p, bool legacy) {
                          .date_from = p.opt_str("date_from"),
                          .date_to = p.opt_str("date_to"),
                          .legacy = legacy,
-                         .created_by = ctx.actor};
+                         .created_by = ctx.caller.actor};
   if (!legacy && p.has("sourceFilter")) r.source_filter = p.all()["sourceFilter"].get<std::vector<std::string>>();
   return r;
 }
@@ -70,20 +69,17 @@ json query(Context& ctx, const Params& p) {
   return answer;
 }
 
-// One embedding batch, the status after it, and the audit event (POST /lightrag/refresh).
+// One embedding batch and the status after it (POST /lightrag/refresh; as a job, POST
+// /jobs/embeddings/run). Cached answers are dropped, as after any embedding run: the reference keeps
+// them after a refresh, which serves answers that miss the chunks just embedded.
 json refresh(Context& ctx) {
   auto scope = ctx.scope();
   auto& runtime = ctx.rag();
   json batch = rag::embed_batch(ctx.conn(), scope.project_id, scope.account_scope_id, runtime.providers(),
                                 rag::embedding_run_settings(ctx.config), ctx.config.get_int("rag.embed_batch_size"));
-  runtime.indexes().mark_stale();
-  pqxx::work tx(ctx.conn());
-  json status = rag::lightrag_status(tx, scope.project_id, scope.account_scope_id);
-  audit::write(tx, {.project_id = scope.project_id, .actor_username = ctx.actor, .action = "lightrag.refresh",
-                    .entity_type = "lightrag", .entity_id = scope.project_id,
-                    .status = batch["status"].get<std::string>(), .request_id = ctx.request_id, .payload = batch});
-  tx.commit();
-  return {{"result", {{"embeddings", batch}, {"status", status}}}};
+  ctx.data_changed(scope.project_id);
+  pqxx::read_transaction tx(ctx.conn());
+  return {{"embeddings", batch}, {"status", rag::lightrag_status(tx, scope.project_id, scope.account_scope_id)}};
 }
 
 // `labctl embeddings run`: batches until the queue is empty or --limit chunks are done, then
@@ -113,46 +109,30 @@ json embeddings_run(Context& ctx, const Params& p) {
   return result;
 }
 
-// POST /jobs/embeddings/run: one batch as a recorded job.
-json embeddings_job(Context& ctx) {
-  auto scope = ctx.scope();
-  long long run = jobs::start_run(ctx.conn(), scope.project_id, "embeddings_run");
-  auto audit_job = [&](const std::string& status) {
-    pqxx::work tx(ctx.conn());
-    audit::write(tx, {.project_id = scope.project_id, .actor_username = ctx.actor, .action = "job.embeddings_run",
-                      .entity_type = "job", .entity_id = std::to_string(run), .status = status,
-                      .request_id = ctx.request_id, .payload = {{"job_run_id", run}}});
-    tx.commit();
-  };
-  try {
-    json batch = rag::embed_batch(ctx.conn(), scope.project_id, scope.account_scope_id, ctx.rag().providers(),
-                                  rag::embedding_run_settings(ctx.config), ctx.config.get_int("rag.embed_batch_size"));
-    jobs::finish_run(ctx.conn(), run, batch["processed"].get<long long>(), batch);
-    audit_job("ok");
-    ctx.data_changed(scope.project_id);
-    return {{"result", batch}};
-  } catch (const std::exception& e) {
-    jobs::fail_run(ctx.conn(), run, e.what());
-    audit_job("failed");
-    throw Error(ErrorClass::internal, "embeddings_job_failed", e.what());
+// The byte length of `term` (lower-case) at byte `at` of `text`, compared case-insensitively; 0 if absent.
+size_t match_at(std::string_view text, size_t at, std::string_view term) {
+  size_t t = 0, p = at;
+  while (t < term.size()) {
+    if (p >= text.size() || to_lower(next_code_point(text, p)) != next_code_point(term, t)) return 0;
   }
+  return p - at;
 }
 
-// Terms of the query, for highlighting: the tokens keyword search used.
+// The query's words (the tokens keyword search used) in bold yellow.
 std::string highlight(const std::string& text, const std::vector<std::string>& terms, bool color) {
   if (!color || terms.empty()) return text;
-  std::string lower;
-  for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::string out;
   for (size_t i = 0; i < text.size();) {
     size_t best = 0;
-    for (const auto& t : terms)
-      if (lower.compare(i, t.size(), t) == 0) best = std::max(best, t.size());
+    for (const auto& t : terms) best = std::max(best, match_at(text, i, t));
     if (best) {
       out += "\033[1;33m" + text.substr(i, best) + "\033[0m";
       i += best;
     } else {
-      out += text[i++];
+      size_t next = i;
+      next_code_point(text, next);
+      out.append(text, i, next - i);
+      i = next;
     }
   }
   return out;
@@ -170,11 +150,7 @@ void print_evidence(const json& r, std::ostream& out, bool color) {
   for (const auto& e : r["evidence"]) {
     std::string date = e["created_at"].is_string() ? e["created_at"].get<std::string>().substr(0, 10) : "-";
     std::string snippet = e["snippet"].is_string() ? e["snippet"].get<std::string>() : "";
-    if (snippet.size() > 240) {
-      size_t cut = 240;
-      while (cut > 0 && (static_cast<unsigned char>(snippet[cut]) & 0xC0) == 0x80) --cut;
-      snippet = snippet.substr(0, cut) + "…";
-    }
+    if (utf8_length(snippet) > 240) snippet = utf8_prefix(snippet, 240) + "…";
     out << "\n" << ++n << ". " << (color ? "\033[1m" : "") << e.value("_score", 0.0) << (color ? "\033[0m" : "")
         << "  " << e["source_type"].get<std::string>() << "  " << date << "  "
         << (e["source_ref"].is_string() ? e["source_ref"].get<std::string>() : "") << "\n";
@@ -190,22 +166,22 @@ std::vector<Operation> rag_operations() {
   return {
       {.name = "lightrag.query",
        .cli_path = {"lightrag", "query"},
-       .http = HttpRoute{"POST", "/lightrag/query"},
+       .routes = {{.method = "POST", .path = "/lightrag/query"}},
        .summary = "Hybrid search: nearest chunks by vector plus keyword hits in messages, issues and deals, ranked",
        .example = "labctl lightrag query 'договор подписание' -k 5 --source messages,chunks --from 2026-01-01",
        .params = query_params(true),
-       .project_scoped = true,
+       .scope = Scope::required,
        .mutating = true,
        .rows = "evidence",
        .columns = {"_score", "source_type", "created_at", "source_ref", "title", "snippet"},
        .human = print_evidence,
        .handler = query},
       {.name = "search.legacy",
-       .http = HttpRoute{"POST", "/search"},
+       .routes = {{.method = "POST", .path = "/search"}},
        .summary = "The legacy search: every source, no ranking or cache; results = chunks, mode = lightrag",
        .example = "curl -s -XPOST localhost:8080/search -d '{\"query\":\"invoice\"}'",
        .params = query_params(false),
-       .project_scoped = true,
+       .scope = Scope::required,
        .mutating = true,
        .handler = [](Context& ctx, const Params& p) -> json {
          json r = rag::lightrag_query(ctx.conn(), ctx.rag(), request_of(ctx, p, true));
@@ -215,10 +191,10 @@ std::vector<Operation> rag_operations() {
        }},
       {.name = "lightrag.status",
        .cli_path = {"lightrag", "status"},
-       .http = HttpRoute{"GET", "/lightrag/status"},
+       .routes = {{.method = "GET", .path = "/lightrag/status"}},
        .summary = "Chunks by embedding status and the project's source counts",
        .example = "labctl lightrag status --output json",
-       .project_scoped = true,
+       .scope = Scope::required,
        .handler = [](Context& ctx, const Params&) -> json {
          auto scope = ctx.scope();
          pqxx::read_transaction tx(ctx.conn());
@@ -226,15 +202,26 @@ std::vector<Operation> rag_operations() {
        }},
       {.name = "lightrag.refresh",
        .cli_path = {"lightrag", "refresh"},
-       .http = HttpRoute{"POST", "/lightrag/refresh"},
-       .summary = "Embed one batch of pending chunks now and show the status (audited)",
+       .routes = {{.method = "POST", .path = "/lightrag/refresh", .wrap = "result"},
+                  {.method = "POST",
+                   .path = "/jobs/embeddings/run",
+                   .pick = "/embeddings",
+                   .wrap = "result",
+                   .audit = "job.embeddings_run",
+                   .job = Job{"embeddings_run", "/embeddings/processed"},
+                   .errors = {{.as = ErrorClass::internal, .code = "embeddings_job_failed"}}}},
+       .summary = "Embed one batch of pending chunks now and show the status",
        .example = "labctl lightrag refresh --output json",
-       .project_scoped = true,
+       .scope = Scope::required,
        .mutating = true,
+       .audit = {.action = "lightrag.refresh",
+                 .entity_type = "lightrag",
+                 .payload = [](const Params&, const json& r) -> json { return r["embeddings"]; },
+                 .status = [](const json& r) { return r["embeddings"].value("status", "ok"); }},
        .handler = [](Context& ctx, const Params&) -> json { return refresh(ctx); }},
       {.name = "lightrag.feedback",
        .cli_path = {"lightrag", "feedback"},
-       .http = HttpRoute{"POST", "/lightrag/feedback"},
+       .routes = {{.method = "POST", .path = "/lightrag/feedback"}},
        .summary = "Rate a query run: -1, 0 or 1, with an optional comment",
        .example = "labctl lightrag feedback 4182 --rating 1 --comment 'found the contract'",
        .params = {{.name = "query_run_id", .type = ParamType::integer, .help = "the query run to rate", .min = 1,
@@ -243,13 +230,13 @@ std::vector<Operation> rag_operations() {
                    .required = true},
                   {.name = "comment", .type = ParamType::string, .help = "why (at most 2000 characters)",
                    .max = 2000}},
-       .project_scoped = true,
+       .scope = Scope::required,
        .mutating = true,
        .handler = [](Context& ctx, const Params& p) -> json {
          auto scope = ctx.scope();
          pqxx::work tx(ctx.conn());
          json row = rag::add_feedback(tx, scope.project_id, scope.account_scope_id, p.integer("query_run_id"),
-                                      static_cast<int>(p.integer("rating")), p.opt_str("comment"), ctx.actor);
+                                      static_cast<int>(p.integer("rating")), p.opt_str("comment"), ctx.caller.actor);
          tx.commit();
          return row;
        }},
@@ -259,16 +246,15 @@ std::vector<Operation> rag_operations() {
        .example = "labctl embeddings run --limit 5000 --project 0d4e5c1a-8f5e-4d8e-9a3b-1c2d3e4f5a6b",
        .params = {{.name = "limit", .type = ParamType::integer, .help = "stop after claiming this many chunks",
                    .min = 1, .max = 100000000}},
-       .project_scoped = true,
+       .scope = Scope::required,
        .mutating = true,
+       .audit = {.action = "embeddings.run",
+                 .entity_type = "lightrag",
+                 .payload = [](const Params&, const json& r) -> json {
+                   return {{"processed", r["processed"]}, {"failed", r["failed"]}, {"batches", r["batches"]}};
+                 },
+                 .status = [](const json& r) { return r.value("status", "ok"); }},
        .handler = embeddings_run},
-      {.name = "jobs.embeddings_run",
-       .http = HttpRoute{"POST", "/jobs/embeddings/run"},
-       .summary = "Embed one batch of pending chunks as a recorded job (job_runs)",
-       .example = "curl -s -XPOST localhost:8080/jobs/embeddings/run",
-       .project_scoped = true,
-       .mutating = true,
-       .handler = [](Context& ctx, const Params&) -> json { return embeddings_job(ctx); }},
       {.name = "usage",
        .cli_path = {"usage"},
        .summary = "What embedding providers were asked and what it cost (every project, or --project)",
@@ -276,6 +262,7 @@ std::vector<Operation> rag_operations() {
        .params = {{.name = "since", .type = ParamType::date, .help = "only usage from this date on"},
                   {.name = "group_by", .type = ParamType::choice, .help = "provider, model, project or day",
                    .default_value = "provider", .choices = {"provider", "model", "project", "day"}}},
+       .scope = Scope::optional,
        .rows = "rows",
        .handler = [](Context& ctx, const Params& p) -> json {
          pqxx::read_transaction tx(ctx.conn());

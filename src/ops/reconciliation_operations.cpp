@@ -1,6 +1,6 @@
-// reconcile; /connectors/reconciliation, /connectors/reconciliation/run, /connectors/reconciliation/diff
+// reconcile (POST /connectors/reconciliation/run); /connectors/reconciliation, /connectors/reconciliation/diff
 #include "labctl/core/config.hpp"
-#include "labctl/domains/audit/audit_log.hpp"
+#include "labctl/domains/connectors/connector_table.hpp"
 #include "labctl/domains/connectors/reconciliation.hpp"
 #include "labctl/ops/context.hpp"
 #include "operation_sets.hpp"
@@ -11,29 +11,22 @@ namespace {
 // The exit code of `reconcile` when a checked connector is below the threshold.
 constexpr int kBelowThreshold = 9;
 
-json run(Context& ctx) {
-  auto scope = ctx.scope();
-  pqxx::work tx(ctx.conn());
-  json result = connectors::run_reconciliation(tx, scope.project_id, scope.account_scope_id, "manual");
-  audit::write(tx, {.project_id = scope.project_id, .actor_username = ctx.actor,
-                    .action = "connectors.reconciliation.run", .entity_type = "sync_reconciliation",
-                    .entity_id = scope.project_id, .request_id = ctx.request_id,
-                    .payload = {{"completeness_pct", result["summary"]["completeness_pct"]}}});
-  tx.commit();
-  return result;
-}
-
-// `labctl reconcile`: a run, one row per connector checked against the threshold, with the
-// change since the previous run when --diff is given.
-json reconcile_command(Context& ctx, const Params& p) {
+// A run (source, captured_at, metrics, summary), with one row per connector checked against the
+// threshold (connectors, below_threshold) and the change since the previous run when --diff is given.
+json reconcile(Context& ctx, const Params& p) {
   double threshold = p.has("min_completeness")
                          ? static_cast<double>(p.integer("min_completeness"))
                          : static_cast<double>(ctx.config.get_int("connectors.min_completeness_pct"));
   auto connector = p.opt_str("connector");
-  json result = run(ctx);
+  auto scope = ctx.scope();
+  json result;
+  {
+    pqxx::work tx(ctx.conn());
+    result = connectors::run_reconciliation(tx, scope.project_id, scope.account_scope_id, "manual");
+    tx.commit();
+  }
   json diff = json::array();
   if (p.boolean("diff")) {
-    auto scope = ctx.scope();
     pqxx::read_transaction tx(ctx.conn());
     diff = connectors::reconciliation_diff(tx, scope.project_id)["diff"];
   }
@@ -52,62 +45,62 @@ json reconcile_command(Context& ctx, const Params& p) {
     below += !ok;
     rows.push_back(std::move(row));
   }
-  return {{"captured_at", result["captured_at"]},
-          {"min_completeness_pct", threshold},
-          {"below_threshold", below},
-          {"summary", result["summary"]},
-          {"connectors", rows}};
+  result["min_completeness_pct"] = threshold;
+  result["below_threshold"] = below;
+  result["connectors"] = std::move(rows);
+  return result;
 }
 
 }  // namespace
 
 std::vector<Operation> reconciliation_operations() {
+  std::vector<std::string> measured = connectors::connector_names();
+  measured.push_back("portfolio");
   return {
       {.name = "reconcile",
        .cli_path = {"reconcile"},
+       .routes = {{.method = "POST", .path = "/connectors/reconciliation/run", .wrap = "result"}},
        .summary = "Measure each connector's completeness; exit 9 when one is below the threshold",
        .example = "labctl reconcile --min-completeness 90 --diff --project 0d4e5c1a-8f5e-4d8e-9a3b-1c2d3e4f5a6b",
        .params = {{.name = "connector", .type = ParamType::choice, .help = "check only this connector",
-                   .choices = {"chatwoot", "linear", "attio", "portfolio"}},
+                   .choices = measured},
                   {.name = "diff", .type = ParamType::boolean, .help = "show the change since the previous run",
                    .default_value = false},
                   {.name = "min_completeness", .type = ParamType::integer,
                    .help = "threshold in percent (default: connectors.min_completeness_pct)", .min = 0, .max = 100,
                    .metavar = "PCT"}},
-       .project_scoped = true,
+       .scope = Scope::required,
        .mutating = true,
+       .audit = {.action = "connectors.reconciliation.run",
+                 .entity_type = "sync_reconciliation",
+                 .payload = [](const Params&, const json& r) -> json {
+                   return {{"completeness_pct", r["summary"]["completeness_pct"]}};
+                 }},
        .rows = "connectors",
        .columns = {"connector", "completeness_pct", "previous_pct", "delta_pct", "total_count", "missing_count",
                    "duplicate_count", "status"},
        .exit_code = [](const json& r) { return r.value("below_threshold", 0) > 0 ? kBelowThreshold : 0; },
-       .handler = reconcile_command},
+       .handler = reconcile},
       {.name = "connectors.reconciliation",
-       .http = HttpRoute{"GET", "/connectors/reconciliation"},
+       .routes = {{.method = "GET", .path = "/connectors/reconciliation"}},
        .summary = "Reconciliation history: the latest row per connector, a daily trend, daily values per connector",
        .example = "curl -s 'localhost:8080/connectors/reconciliation?days=30'",
        .params = {{.name = "days", .type = ParamType::integer, .help = "days of history", .default_value = 14,
                    .min = 1, .max = 365, .out_of_range = OutOfRange::clamp},
                   {.name = "limit", .type = ParamType::integer, .help = "at most this many daily values",
                    .default_value = 500, .min = 20, .max = 3000, .out_of_range = OutOfRange::clamp}},
-       .project_scoped = true,
+       .scope = Scope::required,
        .handler = [](Context& ctx, const Params& p) -> json {
          auto scope = ctx.scope();
          pqxx::read_transaction tx(ctx.conn());
          return connectors::list_reconciliation(tx, scope.project_id, static_cast<int>(p.integer("days")),
                                                 static_cast<int>(p.integer("limit")));
        }},
-      {.name = "connectors.reconciliation_run",
-       .http = HttpRoute{"POST", "/connectors/reconciliation/run"},
-       .summary = "Measure each connector's completeness now (4 rows: chatwoot, linear, attio, portfolio)",
-       .example = "curl -s -XPOST localhost:8080/connectors/reconciliation/run",
-       .project_scoped = true,
-       .mutating = true,
-       .handler = [](Context& ctx, const Params&) -> json { return {{"result", run(ctx)}}; }},
       {.name = "connectors.reconciliation_diff",
-       .http = HttpRoute{"GET", "/connectors/reconciliation/diff"},
+       .routes = {{.method = "GET", .path = "/connectors/reconciliation/diff"}},
        .summary = "Per connector: completeness and totals now against the previous run",
        .example = "curl -s localhost:8080/connectors/reconciliation/diff",
-       .project_scoped = true,
+       .scope = Scope::required,
        .handler = [](Context& ctx, const Params&) -> json {
          auto scope = ctx.scope();
          pqxx::read_transaction tx(ctx.conn());

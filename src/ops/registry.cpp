@@ -47,6 +47,14 @@ const std::vector<Param>& global_cli_options() {
   return options;
 }
 
+std::vector<Param> cli_params(const Operation& op) {
+  std::vector<Param> params = op.params;
+  if (op.all_projects)
+    params.push_back({.name = "all_projects", .type = ParamType::boolean,
+                      .help = "every project this applies to, instead of --project", .default_value = false});
+  return params;
+}
+
 const Operation* find_operation(const std::string& name) {
   for (const auto& op : registry())
     if (op.name == name) return &op;

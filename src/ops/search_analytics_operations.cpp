@@ -38,7 +38,7 @@ json track(Context& ctx, const Params& p) {
     return {{"tracked", true}, {"event_id", id}};
   } catch (const pqxx::sql_error& err) {
     // Analytics never fail the caller (rag.md §5.11): the event is lost, and said so.
-    spdlog::warn("search analytics event not recorded: {}", err.what());
+    spdlog::warn("search analytics event not recorded: database error {}", err.sqlstate());
     return {{"tracked", false}, {"event_id", nullptr}};
   }
 }
@@ -49,7 +49,7 @@ std::vector<Operation> search_analytics_operations() {
   return {
       {.name = "search.track",
        .cli_path = {"search", "track"},
-       .http = HttpRoute{"POST", "/search/analytics"},
+       .routes = {{.method = "POST", .path = "/search/analytics"}},
        .summary = "Record a search, click or suggestion event of the web client",
        .example = "labctl search track 'invoice 1049' --event-type click --clicked-source-type message "
                   "--clicked-result-id 8812",
@@ -66,19 +66,19 @@ std::vector<Operation> search_analytics_operations() {
                    .default_value = "search", .choices = {"search", "click", "suggestion"}},
                   {.name = "duration_ms", .type = ParamType::integer, .help = "how long the search took",
                    .min = 0, .max = 300000}},
-       .project_scoped = true,
+       .scope = Scope::required,
        .mutating = true,
        .handler = track},
       {.name = "search.summary",
        .cli_path = {"search", "summary"},
-       .http = HttpRoute{"GET", "/search/analytics/summary"},
+       .routes = {{.method = "GET", .path = "/search/analytics/summary"}},
        .summary = "Searches, clicks, top queries, daily volume and clicked sources over a period",
        .example = "labctl search summary --days 7 --top-queries-limit 5 --output json",
        .params = {{.name = "days", .type = ParamType::string,
                    .help = "the period, 1..365 days (default 30; 0 or not a number → 30)", .max = 32, .metavar = "N"},
                   {.name = "top_queries_limit", .type = ParamType::string,
                    .help = "top queries listed, 1..100 (default 20)", .max = 32, .metavar = "N"}},
-       .project_scoped = true,
+       .scope = Scope::required,
        .handler = [](Context& ctx, const Params& p) -> json {
          auto scope = ctx.scope();
          pqxx::read_transaction tx(ctx.conn());

@@ -1,6 +1,4 @@
 // version, health, metrics, config show, completion, man, serve
-#include <httplib.h>
-
 #include <filesystem>
 #include <fstream>
 #include <pqxx/version.hxx>
@@ -40,15 +38,15 @@ std::vector<Operation> system_operations() {
        .cli_path = {"version"},
        .summary = "Print labctl's version and the versions of its libraries",
        .example = "labctl version --output json",
-       .handler = [](Context&, const Params&) -> json {
-         return {{"version", LABCTL_VERSION},
-                 {"libpqxx", PQXX_VERSION},
-                 {"cpp_httplib", CPPHTTPLIB_VERSION},
-                 {"compiler", __VERSION__}};
+       .handler = [](Context& ctx, const Params&) -> json {
+         json out = {{"version", LABCTL_VERSION}, {"libpqxx", PQXX_VERSION}, {"compiler", __VERSION__}};
+         if (ctx.services)
+           for (const auto& [library, version] : ctx.services->library_versions) out[library] = version;
+         return out;
        }},
       {.name = "health",
        .cli_path = {"health"},
-       .http = HttpRoute{"GET", "/health"},
+       .routes = {{.method = "GET", .path = "/health"}},
        .summary = "Liveness; with --deep also checks the database and its migrations",
        .example = "labctl health --deep",
        .params = {{.name = "deep", .type = ParamType::boolean,
@@ -66,12 +64,12 @@ std::vector<Operation> system_operations() {
          return out;
        }},
       {.name = "metrics",
-       .http = HttpRoute{"GET", "/metrics"},
+       .routes = {{.method = "GET", .path = "/metrics"}},
        .summary = "Prometheus metrics of the serving process",
        .example = "curl -s localhost:8080/metrics",
        .is_public = true,
        .text = "metrics",
-       .handler = [](Context&, const Params&) -> json { return {{"metrics", Metrics::global().render()}}; }},
+       .handler = [](Context& ctx, const Params&) -> json { return {{"metrics", ctx.metrics.render()}}; }},
       {.name = "config.show",
        .cli_path = {"config", "show"},
        .summary = "Show the effective configuration and where each value comes from (secrets redacted)",

@@ -470,7 +470,7 @@ int main(int argc, char** argv) {
     CpuSampler cpu(find_sandbox(), database);
     auto sync = checked({"sync", "chatwoot", "--full", "--project", project.id, "--output", "json"}, env);
     cpu.stop();
-    auto sync_result = json::parse(sync.out)["runs"][0];
+    auto sync_result = json::parse(sync.out)["results"][0];
     auto counts = count_rows(url, project.id);
     if (counts.of("cw_messages") < sandbox_messages)
       throw std::runtime_error("the sync wrote " + std::to_string(counts.of("cw_messages")) + " messages of " +
@@ -522,7 +522,7 @@ int main(int argc, char** argv) {
                 sync.seconds - (sync.user_s + sync.sys_s + cpu.sandbox_s() + cpu.postgres_s()), sync.seconds,
                 sysconf(_SC_NPROCESSORS_ONLN), load[0]);
     std::printf("incremental: %lld HTTP requests, peak RSS %.1f MiB\n",
-                json::parse(again.out)["runs"][0]["result"]["requests"].get<long long>(), again.max_rss_mib);
+                json::parse(again.out)["results"][0]["result"]["requests"].get<long long>(), again.max_rss_mib);
     std::printf("ceiling attempts:");
     for (const auto& a : attempts) std::printf(" %.2fs", a.seconds);
     std::printf("; the best, by table (one transaction, commit included in the total):\n");

@@ -23,7 +23,7 @@ db::Row message(const std::string& id, const std::string& content, db::Cell crea
 
 TEST_CASE("bulk_upsert inserts, updates only what changed, keeps the first of duplicate keys") {
   pqxx::connection conn(test::fresh_database());
-  auto p = projects::create(conn, {"Upserts", std::nullopt, std::nullopt}, {std::nullopt, "r"});
+  auto p = projects::create(conn, {"Upserts", std::nullopt, std::nullopt});
 
   pqxx::work tx(conn);
   auto first = db::bulk_upsert(tx, kMessages,
@@ -57,7 +57,7 @@ TEST_CASE("bulk_upsert inserts, updates only what changed, keeps the first of du
 
 TEST_CASE("compare columns decide what is a change; set_on_change runs only then") {
   pqxx::connection conn(test::fresh_database());
-  auto p = projects::create(conn, {"Chunks", std::nullopt, std::nullopt}, {std::nullopt, "r"});
+  auto p = projects::create(conn, {"Chunks", std::nullopt, std::nullopt});
   const db::UpsertSpec chunks{"rag_chunks",
                               {"message_global_id", "chunk_index", "text", "text_hash", "embedding_model"},
                               {"message_global_id", "chunk_index"},

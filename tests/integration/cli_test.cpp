@@ -106,9 +106,22 @@ TEST_CASE("bad input: one line on stderr, a documented exit code, nothing writte
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err ==
         "labctl: unknown command 'frob' for 'labctl projects' (commands: create, list, show) (see 'labctl --help')\n");
-  auto group = test::labctl({"-o", "json", "db"}, env);
+  auto group = test::labctl({"db"}, env);
   CHECK(group.exit_code == 2);
   CHECK(group.err == "labctl: 'labctl db' needs a command: down, migrate, reset, shell, status, up (see 'labctl --help')\n");
+  // With -o json, usage errors are JSON like every other error.
+  for (std::vector<std::string> args : {std::vector<std::string>{"-o", "json", "db"},
+                                        {"projects", "frob", "--output=json"},
+                                        {"projects", "list", "--bogus", "-ojson"}}) {
+    CAPTURE(args[1]);
+    auto r = test::labctl(args, env);
+    CHECK(r.exit_code == 2);
+    CHECK(lines(r.err) == 1);
+    auto e = json::parse(r.err);
+    CHECK(e["ok"] == false);
+    CHECK(e["error"] == "usage_error");
+    CHECK(e["message"].get<std::string>().find("see 'labctl --help'") != std::string::npos);
+  }
   CHECK(test::labctl({"projects", "create"}, env).err == "labctl: NAME is required\n");
   CHECK(test::labctl({"projects", "list", "--output", "xml"}, env).exit_code == 2);
 }

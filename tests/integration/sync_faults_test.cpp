@@ -13,7 +13,7 @@ using test::SyncFixture;
 namespace {
 
 json run_status(const json& out, const std::string& connector) {
-  for (const auto& r : out["runs"])
+  for (const auto& r : out["results"])
     if (r["connector"] == connector) return r;
   return nullptr;
 }
@@ -32,7 +32,7 @@ TEST_CASE_FIXTURE(SyncFixture, "transient faults (503 burst, 429 with Retry-Afte
       "chatwoot.messages:nth=3,count=2,status=503;linear.PullLinearIssues:nth=1,status=429,retry_after=1;"
       "attio.people:nth=1,delay_ms=1500");
   auto out = sync("all", p1, {"--full"});
-  for (const auto& run : out["runs"]) CHECK(run["status"] == "ok");
+  for (const auto& run : out["results"]) CHECK(run["status"] == "ok");
   CHECK(db.rows("cw_messages", p1.id) == tenants[0]["chatwoot"]["messages"].get<long long>());
   CHECK(db.rows("linear_issues_raw", p1.id) == tenants[0]["linear"]["issues"].get<long long>());
   CHECK(db.rows("attio_people_raw", p1.id) == tenants[0]["attio"]["people"].get<long long>());
@@ -64,10 +64,10 @@ TEST_CASE_FIXTURE(SyncFixture, "a malformed payload is a queued connector error;
 
   // Not due yet: nothing is retried.
   auto early = parse(labctl({"connectors", "retry", "--project", p1.id, "--output", "json"}));
-  CHECK(early["result"]["due"] == 0);
+  CHECK(early["due"] == 0);
   db.exec("UPDATE connector_errors SET next_retry_at = now()");
   auto retried = parse(labctl({"connectors", "retry", "--project", p1.id, "--output", "json"}));
-  CHECK(retried["result"]["succeeded"] == 1);
+  CHECK(retried["succeeded"] == 1);
   CHECK(db.text("SELECT status FROM connector_errors") == "resolved");
   CHECK(db.text("SELECT status FROM connector_sync_state WHERE connector = 'linear'") == "ok");
   CHECK(db.rows("linear_issues_raw", p1.id) == tenants[0]["linear"]["issues"].get<long long>());
@@ -79,19 +79,19 @@ TEST_CASE_FIXTURE(SyncFixture, "after the max attempts an error is dead-lettered
   CHECK(labctl({"sync", "attio", "--project", p1.id}).exit_code == 6);
   db.exec("UPDATE connector_errors SET next_retry_at = now()");
   auto retried = parse(labctl({"connectors", "retry", "--project", p1.id, "--output", "json"}));
-  CHECK(retried["result"]["failed"] == 1);
+  CHECK(retried["failed"] == 1);
   auto dead = parse(labctl({"connectors", "errors", "--dead-letter", "--project", p1.id, "--output", "json"}));
   REQUIRE(dead["errors"].size() == 1);
   CHECK(dead["errors"][0]["attempt"] == 2);
   CHECK(dead["errors"][0]["connector"] == "attio");
   // A dead letter is not retried by the due pass.
   db.exec("UPDATE connector_errors SET next_retry_at = now()");
-  CHECK(parse(labctl({"connectors", "retry", "--project", p1.id, "--output", "json"}))["result"]["due"] == 0);
+  CHECK(parse(labctl({"connectors", "retry", "--project", p1.id, "--output", "json"}))["due"] == 0);
 
   sandbox.set_faults("");
   std::string id = dead["errors"][0]["id"].dump();
   auto back = parse(labctl({"connectors", "retry", "--id", id, "--project", p1.id, "--output", "json"}));
-  CHECK(back["result"]["succeeded"] == 1);
+  CHECK(back["succeeded"] == 1);
   CHECK(db.text("SELECT status FROM connector_errors WHERE id = " + id) == "resolved");
   CHECK(db.rows("attio_accounts_raw", p1.id) == tenants[0]["attio"]["companies"].get<long long>());
   // Only a dead letter can be brought back.

@@ -19,7 +19,7 @@ using test::parse;
 
 long long changed(const json& sync_result) {
   long long n = 0;
-  for (const auto& r : sync_result["runs"]) n += r.value("changed", 0LL);
+  for (const auto& r : sync_result["results"]) n += r.value("changed", 0LL);
   return n;
 }
 
@@ -28,8 +28,8 @@ long long changed(const json& sync_result) {
 TEST_CASE_FIXTURE(SyncFixture, "sync chatwoot: conversations, messages, contacts, inboxes, attachments and rag_chunks") {
   auto out = sync("chatwoot", p1, {"--full"});
   const auto& cw = tenants[0]["chatwoot"];
-  REQUIRE(out["runs"].size() == 1);
-  CHECK(out["runs"][0]["status"] == "ok");
+  REQUIRE(out["results"].size() == 1);
+  CHECK(out["results"][0]["status"] == "ok");
   CHECK(db.rows("cw_conversations", p1.id) == cw["conversations"].get<long long>());
   CHECK(db.rows("cw_messages", p1.id) == cw["messages"].get<long long>());
   CHECK(db.rows("cw_inboxes_raw", p1.id) == cw["inboxes"].get<long long>());
@@ -63,7 +63,7 @@ TEST_CASE_FIXTURE(SyncFixture, "sync chatwoot: conversations, messages, contacts
 TEST_CASE_FIXTURE(SyncFixture, "sync linear: projects, workflow states, cycles and issues with blocked flags and labels") {
   auto out = sync("linear", p1, {"--full"});
   const auto& li = tenants[0]["linear"];
-  CHECK(out["runs"][0]["result"]["pages"].get<int>() >= 3);  // 25 per page
+  CHECK(out["results"][0]["result"]["pages"].get<int>() >= 3);  // 25 per page
   CHECK(db.rows("linear_projects_raw", p1.id) == li["projects"].get<long long>());
   CHECK(db.rows("linear_states_raw", p1.id) == li["workflow_states"].get<long long>());
   CHECK(db.rows("linear_cycles_raw", p1.id) == li["cycles"].get<long long>());
@@ -79,7 +79,7 @@ TEST_CASE_FIXTURE(SyncFixture, "sync linear: projects, workflow states, cycles a
 TEST_CASE_FIXTURE(SyncFixture, "sync attio: accounts, deals, people, activities and the CRM mirror") {
   auto out = sync("attio", p1, {"--full"});
   const auto& at = tenants[0]["attio"];
-  const auto& result = out["runs"][0]["result"];
+  const auto& result = out["results"][0]["result"];
   CHECK(db.rows("attio_accounts_raw", p1.id) == at["companies"].get<long long>());
   CHECK(db.rows("attio_opportunities_raw", p1.id) == at["deals"].get<long long>());
   CHECK(db.rows("attio_people_raw", p1.id) == at["people"].get<long long>());
@@ -103,7 +103,7 @@ TEST_CASE_FIXTURE(SyncFixture, "a second sync writes nothing and reports 0 chang
     std::vector<std::string> extra;
     if (std::string(mode) == "--full") extra.push_back(mode);
     auto again = sync("all", p1, extra);
-    for (const auto& run : again["runs"]) {
+    for (const auto& run : again["results"]) {
       INFO(run.dump());
       CHECK(run["status"] == "ok");
       CHECK(run["changed"] == 0);
@@ -139,7 +139,7 @@ TEST_CASE_FIXTURE(SyncFixture, "incremental syncs pick up what changed upstream,
     return out;
   };
   auto out = sync("all", p1);
-  for (const auto& run : out["runs"]) CHECK(run["status"] == "ok");
+  for (const auto& run : out["results"]) CHECK(run["status"] == "ok");
   CHECK(db.count("SELECT count(*) FROM cw_messages WHERE content LIKE 'Новое сообщение%'") == 1);
   CHECK(db.count("SELECT count(*) FROM cw_messages WHERE content = 'Edited: the launch moves to Monday'") == 1);
   CHECK(db.count("SELECT count(*) FROM rag_chunks WHERE text = 'Edited: the launch moves to Monday'") == 1);
@@ -147,7 +147,7 @@ TEST_CASE_FIXTURE(SyncFixture, "incremental syncs pick up what changed upstream,
   REQUIRE(sandbox.mutate({{"kind", "chatwoot_message_edit"}, {"message", last_message}, {"content", "ok"}})["ok"] ==
           true);
   auto shorter = sync("chatwoot", p1);
-  CHECK(shorter["runs"][0]["result"]["deleted_chunks"] == 1);
+  CHECK(shorter["results"][0]["result"]["deleted_chunks"] == 1);
   CHECK(db.text("SELECT content FROM cw_messages WHERE content = 'ok'") == "ok");
   CHECK(db.count("SELECT count(*) FROM rag_chunks WHERE text LIKE 'Edited: the launch%'") == 0);
   CHECK(db.text("SELECT title FROM linear_issues_raw WHERE external_id = '" + issue + "'") == "Renamed upstream");

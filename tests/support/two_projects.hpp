@@ -11,8 +11,8 @@ namespace labctl::test {
 struct TwoProjects {
   std::string url = fresh_database();
   pqxx::connection conn{url};
-  projects::Project p1 = projects::create(conn, {"P1", std::nullopt, std::nullopt}, {std::nullopt, "r"});
-  projects::Project p2 = projects::create(conn, {"P2", std::nullopt, std::nullopt}, {std::nullopt, "r"});
+  projects::Project p1 = projects::create(conn, {"P1", std::nullopt, std::nullopt});
+  projects::Project p2 = projects::create(conn, {"P2", std::nullopt, std::nullopt});
 };
 
 }  // namespace labctl::test

@@ -16,7 +16,7 @@ TEST_CASE("every operation has a name, a summary, an example and a front end") {
     CHECK_FALSE(op.summary.empty());
     CHECK_FALSE(op.example.empty());
     CHECK(static_cast<bool>(op.handler));
-    CHECK((!op.cli_path.empty() || op.http.has_value()));
+    CHECK((!op.cli_path.empty() || !op.routes.empty()));
     if (!op.cli_path.empty()) CHECK(op.example.rfind("labctl " + op.cli_path[0], 0) == 0);
     for (const auto& p : op.params) {
       CAPTURE(p.name);
@@ -34,10 +34,10 @@ TEST_CASE("command paths, routes and flags are unique") {
   for (const auto& op : registry()) {
     CAPTURE(op.name);
     if (!op.cli_path.empty()) CHECK(paths.insert(op.cli_path).second);
-    if (op.http) {
-      CHECK(routes.insert({op.http->method, op.http->path}).second);
-      CHECK((op.http->method == "GET" || op.http->method == "POST"));
-      CHECK(op.mutating == (op.http->method == "POST"));
+    for (const auto& route : op.routes) {
+      CHECK(routes.insert({route.method, route.path}).second);
+      CHECK((route.method == "GET" || route.method == "POST"));
+      CHECK(op.mutating == (route.method == "POST"));
     }
     std::set<std::string> flags;
     for (const auto& p : op.params) {
@@ -59,7 +59,7 @@ TEST_CASE("the operations of the foundation are declared") {
                            "db.migrate", "db.reset", "db.shell", "projects.list", "projects.create",
                            "projects.show", "serve", "completion", "man"})
     CHECK_MESSAGE(find_operation(name) != nullptr, name);
-  CHECK(find_operation("projects.create")->http->path == "/projects");
+  CHECK(find_operation("projects.create")->routes.at(0).path == "/projects");
   CHECK(find_operation("health")->is_public);
   CHECK(find_operation("metrics")->is_public);
   CHECK_FALSE(find_operation("projects.list")->is_public);

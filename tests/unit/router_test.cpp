@@ -6,9 +6,9 @@ using namespace labctl;
 
 TEST_CASE("routes match by method and template, capturing path parameters") {
   std::vector<ops::Operation> ops_list = {
-      {.name = "a", .http = ops::HttpRoute{"GET", "/projects"}},
-      {.name = "b", .http = ops::HttpRoute{"POST", "/projects"}},
-      {.name = "c", .http = ops::HttpRoute{"POST", "/projects/:id/select"}},
+      {.name = "a", .routes = {{.method = "GET", .path = "/projects"}}},
+      {.name = "b", .routes = {{.method = "POST", .path = "/projects"}, {.method = "POST", .path = "/projects/new"}}},
+      {.name = "c", .routes = {{.method = "POST", .path = "/projects/:id/select"}}},
       {.name = "cli-only", .cli_path = {"x"}},
   };
   http::Router router(ops_list);
@@ -22,6 +22,18 @@ TEST_CASE("routes match by method and template, capturing path parameters") {
   CHECK_FALSE(router.match("DELETE", "/projects"));
   CHECK_FALSE(router.match("GET", "/nope"));
   CHECK(router.match("GET", "/projects/")->op->name == "a");
+  auto second = router.match("POST", "/projects/new");
+  REQUIRE(second);
+  CHECK(second->op->name == "b");
+  CHECK(second->route->path == "/projects/new");
+}
+
+TEST_CASE("HEAD matches the GET routes, and only those") {
+  std::vector<ops::Operation> ops_list = {{.name = "health", .routes = {{.method = "GET", .path = "/health"}}},
+                                          {.name = "create", .routes = {{.method = "POST", .path = "/things"}}}};
+  http::Router router(ops_list);
+  CHECK(router.match("HEAD", "/health")->op->name == "health");
+  CHECK_FALSE(router.match("HEAD", "/things"));
 }
 
 TEST_CASE("/v1 and /api prefixes are aliases") {

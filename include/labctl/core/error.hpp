@@ -2,6 +2,7 @@
 // One error type for the whole program. The class picks the CLI exit code and the
 // HTTP status; the wire code is the stable `error` string of spec/api.md.
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -42,6 +43,8 @@ class Error : public std::runtime_error {
 int exit_code(ErrorClass cls);
 int http_status(ErrorClass cls);
 std::string_view class_name(ErrorClass cls);
+// The class of that name (class_name's inverse); nullopt for any other text.
+std::optional<ErrorClass> class_from_name(std::string_view name);
 
 // One validation problem, as spec/api.md §1.6 puts it in `details`.
 nlohmann::json validation_issue(const std::string& path, const std::string& message,

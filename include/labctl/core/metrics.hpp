@@ -7,9 +7,10 @@
 
 namespace labctl {
 
+// The process's counters: `serve` keeps one for its lifetime and hands it to every request.
 class Metrics {
  public:
-  static Metrics& global();
+  Metrics();
 
   void inc(const std::string& counter, double by = 1);
   // app_response_status_total{status="200"} and the like.
@@ -20,7 +21,6 @@ class Metrics {
   std::string render() const;
 
  private:
-  Metrics();
   struct RouteStats {
     double count = 0, total_ms = 0, max_ms = 0;
   };

@@ -11,20 +11,21 @@ namespace labctl::http {
 
 struct RouteMatch {
   const ops::Operation* op;
+  const ops::HttpRoute* route;
   std::map<std::string, std::string> path_params;
 };
 
 class Router {
  public:
   explicit Router(const std::vector<ops::Operation>& operations);
-  // `path` without the /v1 or /api prefix.
+  // `path` without the /v1 or /api prefix. HEAD matches the GET routes (answered without a body).
   std::optional<RouteMatch> match(const std::string& method, const std::string& path) const;
 
  private:
   struct Route {
-    std::string method;
     std::vector<std::string> segments;
     const ops::Operation* op;
+    const ops::HttpRoute* route;
   };
   std::vector<Route> routes_;
 };

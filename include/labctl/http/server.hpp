@@ -17,4 +17,7 @@ namespace labctl::http {
 // stdout and serves until SIGINT or SIGTERM.
 void serve(const Config& config, db::Database& database, const std::string& host, int port);
 
+// The HTTP library's version, for `labctl version`.
+const char* library_version();
+
 }  // namespace labctl::http

@@ -1,12 +1,17 @@
 #pragma once
-// An operation is declared once: the CLI command, the HTTP route, parameter
-// validation, completions and man pages are all derived from this entry.
+// An operation is declared once: the CLI command, the HTTP routes, parameter validation,
+// completions and man pages are all derived from this entry, and what it declares (scope,
+// permission, mutating, audit action, wire codes, jobs) is enforced by the one dispatch path
+// (dispatch.hpp), never by a handler.
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "labctl/core/error.hpp"
 
 namespace labctl::ops {
 
@@ -39,27 +44,81 @@ struct Param {
   std::string flag;                 // CLI flag without dashes; "" = name in kebab-case
   std::string short_flag;           // CLI alias, e.g. "o" for -o
   std::string metavar;              // e.g. NAME, PORT; "" = derived from the type (see metavar())
+  // The wire code of a value that fails validation (api.md: invalid_uuid, invalid_id, …), answered
+  // as 400 <code> instead of validation_error; "" = validation_error.
+  std::string invalid_code;
+};
+
+// How a failure of the handler is answered on a route (api.md's per-route codes). The first rule
+// whose class matches (none = any class) applies; `code` may name parameters ({connector}).
+struct WireCode {
+  std::optional<ErrorClass> when;  // the failure's class; none = every failure
+  bool keep = false;               // answer the error as it is
+  ErrorClass as = ErrorClass::internal;
+  std::string code;
+};
+
+// The route runs the operation as a recorded job: a job_runs row, `running` → `ok` | `failed`.
+struct Job {
+  std::string name;       // job_runs.job_name; may name parameters ({connector}_sync)
+  std::string processed;  // JSON pointer into the result: job_runs.processed_count ("" = 0)
 };
 
 struct HttpRoute {
   std::string method;  // GET or POST
   std::string path;    // template: /projects/:id/select
   int success_status = 200;
+  json fixed = json::object();                          // parameters this route sets
+  std::map<std::string, std::vector<std::string>> choices;  // a choice parameter's values on this route
+  std::string pick;    // JSON pointer: answer with this part of the result ("" = all of it)
+  std::string wrap;    // answer with the result under this field ("" = flat)
+  std::string audit;   // this route's audit action, when it is not the operation's
+  std::optional<Job> job;
+  std::vector<WireCode> errors;
+};
+
+// The audit_events row an operation writes after each run (ok, failed or partial). `action` may
+// name parameters ({connector}); `when` picks another action by a parameter's value
+// ("connector=all" → connectors.sync_all).
+struct Audit {
+  std::string action;  // "" = the operation is not audited
+  std::string entity_type;
+  std::map<std::string, std::string> when;
+  std::string entity;  // a parameter, or a JSON pointer into the result ("/project/id"); "" = the project
+  std::string project; // JSON pointer to the row's project in the result (operations without a scope)
+  // The row's payload (default: the parameters given) and status (default "ok").
+  std::function<json(const Params&, const json& result)> payload;
+  std::function<std::string(const json& result)> status;
 };
 
 using Handler = std::function<json(Context&, const Params&)>;
 
+// Whether an operation works in a project (api.md §3).
+enum class Scope {
+  none,      // never: --project is ignored
+  optional,  // when one is given (it must exist): `usage`, `sources list`
+  required,  // always: 409 active_project_required without one
+};
+
+struct ProjectRef {
+  std::string id, name;
+};
+
 struct Operation {
   std::string name;                    // e.g. projects.create
   std::vector<std::string> cli_path;   // {"projects", "create"}; empty = HTTP only
-  std::optional<HttpRoute> http;       // none = CLI only
+  std::vector<HttpRoute> routes;       // none = CLI only
   std::string summary;                 // one line
   std::string example;                 // a full command line
   std::vector<Param> params;
-  bool project_scoped = false;         // needs --project / the session's project
-  bool mutating = false;               // POST: CSRF / write scope once auth lands
+  Scope scope = Scope::none;
+  bool mutating = false;               // POST: CSRF / write scope
   bool is_public = false;              // served without authentication
   std::string permission;              // role permission required, e.g. project.create
+  Audit audit;
+  // CLI: the command runs once per project of this list with --all-projects (each run in its
+  // own scope and audited on its own), or once for --project; rows then name their project.
+  std::function<std::vector<ProjectRef>(Context&, const Params&)> all_projects;
   std::string rows;                    // result field rendered as rows ("projects", "result.retried"); "" = the object
   std::vector<std::string> columns;    // table/csv column order for rows
   std::string text;                    // result field written verbatim (metrics, scripts)
@@ -67,6 +126,8 @@ struct Operation {
   // The table format's text instead of a table (e.g. ranked evidence); color: stdout is a TTY.
   std::function<void(const json&, std::ostream&, bool color)> human;
   Handler handler;
+
+  bool project_scoped() const { return scope == Scope::required; }
 };
 
 struct CommandGroup {

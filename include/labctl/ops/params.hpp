@@ -31,9 +31,11 @@ class Params {
   json values_ = json::object();
 };
 
-// Throws Error(invalid_params, "validation_error", first message, details[]).
-Params validate(const Operation& op, const json& input, Frontend frontend, const Config* config);
-
-bool valid_utf8(const std::string& s);
+// The operation's parameters from `input` (over which the route's fixed values win): coerced,
+// defaulted (from config keys too) and checked. Throws Error(invalid_params, "validation_error",
+// first message, details[]), or the parameter's own wire code (invalid_uuid, …); a bad value from
+// a config key is Error(config) naming the key and its source.
+Params validate(const Operation& op, const HttpRoute* route, const json& input, Frontend frontend,
+                const Config* config);
 
 }  // namespace labctl::ops

@@ -12,5 +12,7 @@ const std::vector<CommandGroup>& command_groups();
 // Options every CLI command accepts (--output, --project, --config, -v, -q).
 const std::vector<Param>& global_cli_options();
 const Operation* find_operation(const std::string& name);
+// The command's options: its parameters, and --all-projects when it declares all_projects.
+std::vector<Param> cli_params(const Operation& op);
 
 }  // namespace labctl::ops

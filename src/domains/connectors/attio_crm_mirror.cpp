@@ -107,22 +107,15 @@ SELECT (SELECT count(*) FROM attio_accounts_raw WHERE project_id = $1),
 
 }  // namespace
 
-nlohmann::json mirror_attio_crm(pqxx::work& tx, const std::string& project_id, const std::string& account_scope_id) {
+CrmMirror mirror_attio_crm(pqxx::work& tx, const std::string& project_id, const std::string& account_scope_id) {
   const std::string sources = kSources;
-  size_t accounts = tx.exec_params(sources + kUpdateByRef, project_id).affected_rows();
+  long long accounts = tx.exec_params(sources + kUpdateByRef, project_id).affected_rows();
   accounts += tx.exec_params(sources + kAttachByName, project_id).affected_rows();
   accounts += tx.exec_params(sources + kInsertRest, project_id, account_scope_id).affected_rows();
-  size_t opportunities = tx.exec_params(kOpportunities, project_id, account_scope_id).affected_rows();
+  long long opportunities = tx.exec_params(kOpportunities, project_id, account_scope_id).affected_rows();
   auto c = tx.exec_params1(kCoverage, project_id);
-  return {{"mirrored_crm_accounts", accounts},
-          {"mirrored_crm_opportunities", opportunities},
-          {"coverage",
-           {{"total_attio_accounts", c[0].as<long long>()},
-            {"mirrored_accounts", c[1].as<long long>()},
-            {"total_attio_opportunities", c[2].as<long long>()},
-            {"mirrored_opportunities", c[3].as<long long>()},
-            {"opportunities_without_account_ref", c[4].as<long long>()},
-            {"opportunities_unmapped_to_crm_account", c[5].as<long long>()}}}};
+  auto n = [&](int i) { return c[i].as<long long>(); };
+  return {accounts, opportunities, {n(0), n(1), n(2), n(3), n(4), n(5)}};
 }
 
 }  // namespace labctl::connectors

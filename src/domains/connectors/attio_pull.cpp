@@ -32,7 +32,7 @@ class AttioPull {
     while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
   }
 
-  json run() {
+  AttioPullResult run() {
     workspace_ = workspace_binding(ctx_.conn, ctx_.project_id, "attio", ctx_.config.get("attio.workspace_id"));
     source_ = "attio:" + workspace_;
     Watermark before = read_watermark(ctx_.conn, ctx_.project_id, source_);
@@ -48,8 +48,8 @@ class AttioPull {
       mirror_ = mirror_attio_crm(tx, ctx_.project_id, ctx_.account_scope_id);
       tx.commit();
     }
-    const auto& coverage = mirror_["coverage"];
-    if (coverage["opportunities_without_account_ref"] > 0 || coverage["opportunities_unmapped_to_crm_account"] > 0)
+    const auto& coverage = mirror_.coverage;
+    if (coverage.opportunities_without_account_ref > 0 || coverage.opportunities_unmapped_to_crm_account > 0)
       ctx_.process.warn("Attio sync completed with incomplete account mappings");
     if (soft_failures_ == 0 && truncated_ == 0) write_watermark(ctx_.conn, ctx_.project_id, source_, newest_.mark, result());
     return result();
@@ -58,8 +58,8 @@ class AttioPull {
  private:
   // One list, page by page. Returns the rows inserted or changed.
   template <typename Record, typename Map>
-  size_t pull(const std::string& name, const std::string& path, Map map, bool required) {
-    size_t touched = 0;
+  long long pull(const std::string& name, const std::string& path, Map map, bool required) {
+    long long touched = 0;
     std::set<std::string> seen_keys, seen_cursors;
     std::optional<std::string> cursor;
     try {
@@ -109,16 +109,23 @@ class AttioPull {
                                   ""});
   }
 
-  json result() const {
-    json r = workspace_result(ctx_, source_, workspace_, since_, pages_, requests_, newest_.mark);
-    r.update({{"soft_failures", soft_failures_},
-              {"touched_accounts", touched_accounts_},
-              {"touched_opportunities", touched_opportunities_},
-              {"touched_people", touched_people_},
-              {"touched_activities", touched_activities_},
-              {"mirrored_crm_accounts", mirror_.value("mirrored_crm_accounts", 0)},
-              {"mirrored_crm_opportunities", mirror_.value("mirrored_crm_opportunities", 0)},
-              {"coverage", mirror_.value("coverage", json::object())}});
+  AttioPullResult result() const {
+    AttioPullResult r;
+    r.source = source_;
+    r.full = ctx_.options.full;
+    r.since = since_;
+    r.pages = pages_;
+    r.requests = requests_;
+    r.cursor = newest_.mark;
+    r.workspace_id = workspace_;
+    r.soft_failures = soft_failures_;
+    r.touched_accounts = touched_accounts_;
+    r.touched_opportunities = touched_opportunities_;
+    r.touched_people = touched_people_;
+    r.touched_activities = touched_activities_;
+    r.mirrored_crm_accounts = mirror_.accounts;
+    r.mirrored_crm_opportunities = mirror_.opportunities;
+    r.coverage = mirror_.coverage;
     return r;
   }
 
@@ -128,13 +135,13 @@ class AttioPull {
   std::string workspace_, source_;
   std::optional<std::string> since_;
   NewestSeen newest_;
-  json mirror_ = json::object();
+  CrmMirror mirror_;
   long long pages_ = 0, requests_ = 0, soft_failures_ = 0, truncated_ = 0;
-  size_t touched_accounts_ = 0, touched_opportunities_ = 0, touched_people_ = 0, touched_activities_ = 0;
+  long long touched_accounts_ = 0, touched_opportunities_ = 0, touched_people_ = 0, touched_activities_ = 0;
 };
 
 }  // namespace
 
-json pull_attio(SyncContext& ctx) { return AttioPull(ctx).run(); }
+PullResult pull_attio(SyncContext& ctx) { return AttioPull(ctx).run(); }
 
 }  // namespace labctl::connectors

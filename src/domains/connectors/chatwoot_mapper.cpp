@@ -12,13 +12,8 @@ std::string global_id(const char* prefix, const ChatwootContext& ctx, const std:
   return std::string(prefix) + ":" + ctx.project_id + ":" + std::to_string(ctx.account_id) + ":" + ext;
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 bool contains(const std::optional<std::string>& s, const char* needle) {
-  return s && lower(*s).find(needle) != std::string::npos;
+  return s && to_lower(*s).find(needle) != std::string::npos;
 }
 
 json array_at(const json& page, std::initializer_list<std::string_view> paths) {
@@ -147,7 +142,7 @@ MappedMessages map_messages(const json& messages, const CwConversation& conversa
     const json& priv = value_of(m, {"private"});
     r.is_private = priv.is_boolean() ? priv.get<bool>()
                                      : (priv.is_number() ? priv.get<double>() != 0
-                                                         : lower(text(priv).value_or("")) == "true");
+                                                         : to_lower(text(priv).value_or("")) == "true");
     r.message_type = text(value_of(m, {"message_type"}), 100);
     const json& content = value_of(m, {"content"});
     r.content = content.is_string() ? content.get<std::string>() : (content.is_null() ? "" : content.dump());

@@ -74,7 +74,7 @@ class ChatwootPull {
  public:
   explicit ChatwootPull(SyncContext& ctx) : ctx_(ctx), s_(settings_of(ctx)) {}
 
-  json run() {
+  ChatwootPullResult run() {
     {
       pqxx::work tx(ctx_.conn);
       s_.account = resolve_binding(tx, ctx_.project_id, "chatwoot",
@@ -91,8 +91,9 @@ class ChatwootPull {
     read_watermark();
     sync_inboxes();
     sync_conversations();
-    write_watermark(ctx_.conn, ctx_.project_id, source_, {cursor_.ts, cursor_.global_id}, result());
-    return result();
+    ChatwootPullResult r = result();
+    write_watermark(ctx_.conn, ctx_.project_id, source_, r.cursor, r);
+    return r;
   }
 
  private:
@@ -287,25 +288,26 @@ class ChatwootPull {
     reembedded_chunks_ += chunk_count.updated;
   }
 
-  json result() const {
-    return {{"source", source_},
-            {"since", since_.ts},
-            {"account_id", s_.account},
-            {"full", ctx_.options.full},
-            {"pages", pages_},
-            {"requests", requests_},
-            {"processed_conversations", conversations_},
-            {"processed_messages", messages_},
-            {"touched_conversations", touched_conversations_},
-            {"touched_messages", touched_messages_},
-            {"inserted_chunks", inserted_chunks_},
-            {"reembedded_chunks", reembedded_chunks_},
-            {"deleted_chunks", deleted_chunks_},
-            {"touched_contacts", touched_contacts_},
-            {"touched_inboxes", touched_inboxes_},
-            {"touched_attachments", touched_attachments_},
-            {"cursor_ts", cursor_.ts},
-            {"cursor_id", cursor_.global_id ? json(*cursor_.global_id) : json()}};
+  ChatwootPullResult result() const {
+    ChatwootPullResult r;
+    r.source = source_;
+    r.full = ctx_.options.full;
+    r.since = since_.ts;
+    r.pages = pages_;
+    r.requests = requests_;
+    r.cursor = {cursor_.ts, cursor_.global_id};
+    r.account_id = s_.account;
+    r.processed_conversations = conversations_;
+    r.processed_messages = messages_;
+    r.touched_conversations = touched_conversations_;
+    r.touched_messages = touched_messages_;
+    r.touched_contacts = touched_contacts_;
+    r.touched_inboxes = touched_inboxes_;
+    r.touched_attachments = touched_attachments_;
+    r.inserted_chunks = inserted_chunks_;
+    r.reembedded_chunks = reembedded_chunks_;
+    r.deleted_chunks = deleted_chunks_;
+    return r;
   }
 
   SyncContext& ctx_;
@@ -315,12 +317,12 @@ class ChatwootPull {
   std::string window_start_;  // messages older than this are never written (lookback_days)
   Mark since_, cursor_;
   long long pages_ = 0, requests_ = 0, conversations_ = 0, messages_ = 0;
-  size_t touched_conversations_ = 0, touched_messages_ = 0, touched_attachments_ = 0, touched_contacts_ = 0,
-         touched_inboxes_ = 0, inserted_chunks_ = 0, reembedded_chunks_ = 0, deleted_chunks_ = 0;
+  long long touched_conversations_ = 0, touched_messages_ = 0, touched_attachments_ = 0, touched_contacts_ = 0,
+            touched_inboxes_ = 0, inserted_chunks_ = 0, reembedded_chunks_ = 0, deleted_chunks_ = 0;
 };
 
 }  // namespace
 
-json pull_chatwoot(SyncContext& ctx) { return ChatwootPull(ctx).run(); }
+PullResult pull_chatwoot(SyncContext& ctx) { return ChatwootPull(ctx).run(); }
 
 }  // namespace labctl::connectors

@@ -6,7 +6,7 @@
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
-#include "labctl/domains/connectors/connector_pulls.hpp"
+#include "labctl/domains/connectors/connector_table.hpp"
 #include "labctl/domains/connectors/error_queue.hpp"
 #include "labctl/domains/connectors/event_log.hpp"
 #include "labctl/domains/connectors/process_log.hpp"
@@ -22,18 +22,7 @@ namespace {
 
 using json = nlohmann::json;
 
-json (*pull_for(const std::string& connector))(SyncContext&) {
-  if (connector == "chatwoot") return pull_chatwoot;
-  if (connector == "linear") return pull_linear;
-  return pull_attio;
-}
-
 json optional_text(const std::optional<std::string>& s) { return s ? json(*s) : json(); }
-
-std::optional<std::string> text_field(const json& result, const char* key) {
-  if (result.contains(key) && result[key].is_string()) return result[key].get<std::string>();
-  return std::nullopt;
-}
 
 // Queue the failure and mark the state failed, together. The payload keeps what there is to
 // debug with: the error code and its details (HTTP status, attempts, the start of a body that
@@ -62,38 +51,40 @@ void record_failure(pqxx::connection& conn, const std::string& project_id, const
 
 // §7 step 5: the run's window, from the old cursor (else the run's `since`) to the new one
 // (else now). Non-fatal: a failure is a warning and an empty result.
-json derive_events(pqxx::connection& conn, const std::string& project_id, const std::string& account_scope_id,
-                   const std::string& connector, const Cursor& before, const json& result, ProcessRun& process) {
+std::optional<EventLogRun> derive_events(pqxx::connection& conn, const std::string& project_id,
+                                         const std::string& account_scope_id, const std::string& connector,
+                                         const Watermark& before, const PullSummary& pulled, ProcessRun& process) {
   try {
     pqxx::work tx(conn);
-    json log = derive_event_log(tx, project_id, account_scope_id, connector,
-                                before.ts ? before.ts : text_field(result, "since"), text_field(result, "cursor_ts"));
+    EventLogRun log = derive_event_log(tx, project_id, account_scope_id, connector,
+                                       before.ts ? before.ts : pulled.since, pulled.cursor.ts);
     tx.commit();
     return log;
   } catch (const std::exception& e) {
     process.warn(std::string("Event log sync failed: ") + e.what());
-    return nullptr;
+    return std::nullopt;
   }
 }
 
 }  // namespace
 
-json run_connector_sync(pqxx::connection& conn, const std::string& project_id, const std::string& account_scope_id,
-                        const std::string& connector, const Config& config, const SyncOptions& options) {
-  source_kind(connector);  // 400 unsupported_connector, before any write
+ConnectorRun run_connector_sync(pqxx::connection& conn, const std::string& project_id,
+                                const std::string& account_scope_id, const std::string& connector_name,
+                                const Config& config, const SyncOptions& options) {
+  const Connector& connector = connector_named(connector_name);  // 400 unsupported_connector, before any write
   const std::string mode = config.get("connectors.mode");
   if (mode != "http")
-    throw Error(ErrorClass::config, connector + "_mcp_not_configured",
+    throw Error(ErrorClass::config, connector.name + "_mcp_not_configured",
                 "connectors.mode (CONNECTOR_MODE) '" + mode + "' is not available; use http");
   auto started = std::chrono::steady_clock::now();
-  Cursor before;
+  Watermark before;
   {
     pqxx::read_transaction tx(conn);
-    before = current_cursor(tx, project_id, connector);
+    before = current_cursor(tx, project_id, connector.name);
   }
-  mark_running(conn, project_id, connector, mode);
-  ProcessRun process(conn, project_id, connector, "sync_" + connector,
-                     {{"connector", connector}, {"mode", mode}, {"cursor_ts_before", optional_text(before.ts)},
+  mark_running(conn, project_id, connector.name, mode);
+  ProcessRun process(conn, project_id, connector.name, "sync_" + connector.name,
+                     {{"connector", connector.name}, {"mode", mode}, {"cursor_ts_before", optional_text(before.ts)},
                       {"cursor_id_before", optional_text(before.id)}});
   try {
     // The breaker spans this run only: a dead upstream fails the run fast, and the error
@@ -101,21 +92,21 @@ json run_connector_sync(pqxx::connection& conn, const std::string& project_id, c
     net::CircuitBreakerRegistry breakers;
     auto http = connector_http_client(config, breakers);
     SyncContext ctx{conn, project_id, account_scope_id, config, options, http, process};
-    json result = pull_for(connector)(ctx);
-    json event_log = derive_events(conn, project_id, account_scope_id, connector, before, result, process);
-    size_t resolved = 0;
+    ConnectorRun run{.connector = connector.name, .mode = mode, .result = connector.pull(ctx)};
+    const PullSummary& pulled = summary(run.result);
+    run.event_log = derive_events(conn, project_id, account_scope_id, connector.name, before, pulled, process);
     {
       pqxx::work tx(conn);
-      mark_ok(tx, project_id, connector, {text_field(result, "cursor_ts"), text_field(result, "cursor_id")}, result);
-      resolved = resolve_open(tx, project_id, connector);
+      mark_ok(tx, project_id, connector.name, pulled.cursor, run.result);
+      run.resolved_errors = static_cast<long long>(resolve_open(tx, project_id, connector.name));
       tx.commit();
     }
-    process.finish({{"resolved_errors", resolved}});
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    return {{"connector", connector},   {"mode", mode},       {"result", result},
-            {"event_log", event_log},   {"resolved_errors", resolved}, {"duration_ms", ms.count()}};
+    process.finish({{"resolved_errors", run.resolved_errors}});
+    run.duration_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    return run;
   } catch (const std::exception& e) {
-    record_failure(conn, project_id, connector, mode, e, config);
+    record_failure(conn, project_id, connector.name, mode, e, config);
     try {
       process.fail(e.what());
     } catch (const std::exception&) {
@@ -125,67 +116,77 @@ json run_connector_sync(pqxx::connection& conn, const std::string& project_id, c
   }
 }
 
-json run_all_connectors(const ConnectionFactory& connect, const std::string& project_id,
-                        const std::string& account_scope_id, const Config& config, const SyncOptions& options) {
-  const auto& names = connector_names();
-  std::vector<json> results(names.size());
+SyncCycle run_all_connectors(const ConnectionFactory& connect, const std::string& project_id,
+                             const std::string& account_scope_id, const Config& config, const SyncOptions& options) {
+  const auto& table = connector_table();
+  SyncCycle cycle;
+  cycle.results.resize(table.size());
   std::vector<std::thread> threads;
-  for (size_t i = 0; i < names.size(); ++i)
+  for (size_t i = 0; i < table.size(); ++i)
     threads.emplace_back([&, i] {
+      auto& outcome = cycle.results[i];
+      outcome.connector = table[i].name;
       try {
         auto conn = connect();
-        json r = run_connector_sync(*conn, project_id, account_scope_id, names[i], config, options);
-        r["status"] = "ok";
-        results[i] = std::move(r);
+        outcome.run = run_connector_sync(*conn, project_id, account_scope_id, table[i].name, config, options);
       } catch (const std::exception& e) {
-        results[i] = {{"connector", names[i]}, {"status", "failed"}, {"error", e.what()}};
-        if (const auto* err = dynamic_cast<const Error*>(&e)) results[i]["error_code"] = err->code();
+        outcome.error = e.what();
+        const auto* err = dynamic_cast<const Error*>(&e);
+        outcome.error_code = err ? err->code() : "internal_error";
+        outcome.error_class = class_name(err ? err->error_class() : ErrorClass::internal);
       }
     });
   for (auto& t : threads) t.join();
-  size_t ok = 0;
-  for (const auto& r : results) ok += r["status"] == "ok";
   auto conn = connect();
-  ProcessRun cycle(*conn, project_id, "system", "connectors_sync_cycle");
-  if (ok < names.size()) cycle.warn("One or more connectors failed in cycle");
-  json reconciliation;
+  ProcessRun process(*conn, project_id, "system", "connectors_sync_cycle");
+  if (cycle.failed() > 0) process.warn("One or more connectors failed in cycle");
   try {
     pqxx::work tx(*conn);
-    reconciliation = run_reconciliation(tx, project_id, account_scope_id, "sync_cycle");
+    cycle.reconciliation = run_reconciliation(tx, project_id, account_scope_id, "sync_cycle");
     tx.commit();
-    if (reconciliation["summary"]["completeness_pct"].get<double>() < config.get_int("connectors.min_completeness_pct"))
-      cycle.warn("Reconciliation completeness is below threshold");
+    if (cycle.reconciliation["summary"]["completeness_pct"].get<double>() < config.get_int("connectors.min_completeness_pct"))
+      process.warn("Reconciliation completeness is below threshold");
   } catch (const std::exception& e) {
-    cycle.warn(std::string("Reconciliation after sync cycle failed: ") + e.what());
+    process.warn(std::string("Reconciliation after sync cycle failed: ") + e.what());
   }
-  cycle.finish({{"total", names.size()}, {"ok", ok}, {"failed", names.size() - ok}});
-  return {{"total", names.size()},
-          {"ok", ok},
-          {"failed", names.size() - ok},
-          {"results", results},
-          {"reconciliation", reconciliation}};
+  process.finish({{"total", cycle.results.size()}, {"ok", cycle.ok()}, {"failed", cycle.failed()}});
+  return cycle;
 }
 
-json retry_due_errors(pqxx::connection& conn, const std::string& project_id, const std::string& account_scope_id,
-                      const Config& config, int limit, std::optional<long long> only) {
+size_t RetryPass::succeeded() const {
+  size_t n = 0;
+  for (const auto& r : retried) n += r.error.empty();
+  return n;
+}
+
+void to_json(json& j, const RetryPass& pass) {
+  json retried = json::array();
+  for (const auto& r : pass.retried) {
+    json row = {{"id", r.id}, {"connector", r.connector}, {"status", r.error.empty() ? "resolved" : "failed"}};
+    if (!r.error.empty()) row["error"] = r.error;
+    retried.push_back(std::move(row));
+  }
+  j = {{"due", pass.due}, {"succeeded", pass.succeeded()}, {"failed", pass.failed()}, {"retried", retried}};
+}
+
+RetryPass retry_due_errors(pqxx::connection& conn, const std::string& project_id, const std::string& account_scope_id,
+                           const Config& config, int limit, std::optional<long long> only) {
   auto due = due_errors(conn, project_id, only ? 500 : limit);
   if (only) std::erase_if(due, [&](const DueError& e) { return e.id != *only; });
-  json retried = json::array();
-  size_t succeeded = 0, failed = 0;
+  RetryPass pass{.due = due.size()};
   std::set<std::string> attempted;  // each connector at most once per pass
   for (const auto& error : due) {
     if (!attempted.insert(error.connector).second) continue;
+    RetriedError retried{error.id, error.connector, ""};
     try {
       run_connector_sync(conn, project_id, account_scope_id, error.connector, config, {});
-      ++succeeded;
-      retried.push_back({{"id", error.id}, {"connector", error.connector}, {"status", "resolved"}});
     } catch (const std::exception& e) {
-      ++failed;
-      retried.push_back({{"id", error.id}, {"connector", error.connector}, {"status", "failed"}, {"error", e.what()}});
+      retried.error = e.what();
     }
+    pass.retried.push_back(std::move(retried));
   }
-  if (failed) spdlog::warn("Connector retry cycle has failures");
-  return {{"due", due.size()}, {"succeeded", succeeded}, {"failed", failed}, {"retried", retried}};
+  if (pass.failed()) spdlog::warn("Connector retry cycle has failures");
+  return pass;
 }
 
 }  // namespace labctl::connectors

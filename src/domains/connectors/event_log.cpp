@@ -6,6 +6,8 @@
 
 #include "labctl/core/error.hpp"
 #include "labctl/db/sql_time.hpp"
+#include "labctl/domains/connectors/connector_table.hpp"
+#include "labctl/domains/connectors/sync_results.hpp"
 
 namespace labctl::connectors {
 namespace {
@@ -195,23 +197,36 @@ ev AS (
          insert_tail();
 }
 
-struct Counts {
-  long long generated = 0;
-  long long inserted = 0;
-  void add(const pqxx::row& r) {
-    generated += r[0].as<long long>();
-    inserted += r[1].as<long long>();
-  }
-};
+EventCounts counts_of(const pqxx::row& r) { return {r[0].as<long long>(), r[1].as<long long>()}; }
+
+EventCounts run_family(pqxx::transaction_base& tx, const EventWindow& w, const std::string& sql) {
+  return counts_of(tx.exec_params1(sql, w.project_id, w.account_scope_id, w.since, w.until, w.limit));
+}
+
+EventCounts operator+(EventCounts a, EventCounts b) { return {a.generated + b.generated, a.inserted + b.inserted}; }
 
 }  // namespace
 
-nlohmann::json derive_event_log(pqxx::transaction_base& tx, const std::string& project_id,
-                                const std::string& account_scope_id, const std::string& connector,
-                                std::optional<std::string> since_iso, std::optional<std::string> until_iso, int limit,
-                                int lookback_days) {
-  if (connector != "chatwoot" && connector != "linear" && connector != "attio")
-    throw Error(ErrorClass::invalid_params, "unsupported_connector", "Unsupported connector: " + connector);
+EventCounts derive_chatwoot_events(pqxx::transaction_base& tx, const EventWindow& w) {
+  EventCounts messages = run_family(tx, w, chatwoot_messages_sql());
+  return messages +
+         counts_of(tx.exec_params1(chatwoot_silence_sql(), w.project_id, w.account_scope_id, w.until, w.limit));
+}
+
+EventCounts derive_linear_events(pqxx::transaction_base& tx, const EventWindow& w) {
+  return run_family(tx, w, linear_issues_sql());
+}
+
+EventCounts derive_attio_events(pqxx::transaction_base& tx, const EventWindow& w) {
+  EventCounts deals = run_family(tx, w, attio_deals_sql());
+  return deals + run_family(tx, w, attio_activities_sql());
+}
+
+EventLogRun derive_event_log(pqxx::transaction_base& tx, const std::string& project_id,
+                             const std::string& account_scope_id, const std::string& connector,
+                             std::optional<std::string> since_iso, std::optional<std::string> until_iso, int limit,
+                             int lookback_days) {
+  const Connector& source = connector_named(connector);
   limit = std::clamp(limit, 10, 50000);
   lookback_days = std::clamp(lookback_days, 1, 90);
   if (since_iso && since_iso->empty()) since_iso.reset();
@@ -221,27 +236,9 @@ nlohmann::json derive_event_log(pqxx::transaction_base& tx, const std::string& p
   auto window = tx.exec_params1("SELECT " + iso_utc("COALESCE($1::timestamptz, now() - make_interval(days => $3::int))") +
                                     ", " + iso_utc("COALESCE($2::timestamptz, now())"),
                                 since_iso, until_iso, lookback_days);
-  const std::string since = window[0].c_str();
-  const std::string until = window[1].c_str();
-
-  Counts counts;
-  auto family = [&](const std::string& sql) {
-    counts.add(tx.exec_params1(sql, project_id, account_scope_id, since, until, limit));
-  };
-  if (connector == "chatwoot") {
-    family(chatwoot_messages_sql());
-    counts.add(tx.exec_params1(chatwoot_silence_sql(), project_id, account_scope_id, until, limit));
-  } else if (connector == "linear") {
-    family(linear_issues_sql());
-  } else {
-    family(attio_deals_sql());
-    family(attio_activities_sql());
-  }
-  return {{"connector", connector},
-          {"generated", counts.generated},
-          {"inserted", counts.inserted},
-          {"since_ts", since},
-          {"until_ts", until}};
+  EventWindow w{project_id, account_scope_id, window[0].c_str(), window[1].c_str(), limit};
+  EventCounts counts = source.derive_events(tx, w);
+  return {source.name, counts.generated, counts.inserted, w.since, w.until};
 }
 
 }  // namespace labctl::connectors

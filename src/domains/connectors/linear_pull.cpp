@@ -46,7 +46,7 @@ class LinearPull {
         limit_(ctx.config.get_int("linear.sync_limit")),
         max_pages_(ctx.options.full ? std::numeric_limits<long long>::max() : ctx.config.get_int("linear.max_pages")) {}
 
-  json run() {
+  LinearPullResult run() {
     workspace_ = workspace_binding(ctx_.conn, ctx_.project_id, "linear", ctx_.config.get("linear.workspace_id"));
     source_ = "linear:" + workspace_;
     Watermark before = read_watermark(ctx_.conn, ctx_.project_id, source_);
@@ -118,13 +118,20 @@ class LinearPull {
     }
   }
 
-  json result() const {
-    json r = workspace_result(ctx_, source_, workspace_, since_, pages_, requests_, newest_.mark);
-    r.update({{"processed_issues", issues_},
-              {"touched_projects", touched_projects_},
-              {"touched_states", touched_states_},
-              {"touched_cycles", touched_cycles_},
-              {"touched_issues", touched_issues_}});
+  LinearPullResult result() const {
+    LinearPullResult r;
+    r.source = source_;
+    r.full = ctx_.options.full;
+    r.since = since_;
+    r.pages = pages_;
+    r.requests = requests_;
+    r.cursor = newest_.mark;
+    r.workspace_id = workspace_;
+    r.processed_issues = issues_;
+    r.touched_projects = touched_projects_;
+    r.touched_states = touched_states_;
+    r.touched_cycles = touched_cycles_;
+    r.touched_issues = touched_issues_;
     return r;
   }
 
@@ -135,11 +142,11 @@ class LinearPull {
   std::optional<std::string> since_;
   NewestSeen newest_;
   long long pages_ = 0, requests_ = 0, issues_ = 0;
-  size_t touched_projects_ = 0, touched_states_ = 0, touched_cycles_ = 0, touched_issues_ = 0;
+  long long touched_projects_ = 0, touched_states_ = 0, touched_cycles_ = 0, touched_issues_ = 0;
 };
 
 }  // namespace
 
-json pull_linear(SyncContext& ctx) { return LinearPull(ctx).run(); }
+PullResult pull_linear(SyncContext& ctx) { return LinearPull(ctx).run(); }
 
 }  // namespace labctl::connectors

@@ -44,16 +44,6 @@ void NewestSeen::offer(const std::optional<std::string>& updated_at, const std::
   }
 }
 
-nlohmann::json workspace_result(const SyncContext& ctx, const std::string& source, const std::string& workspace,
-                                const std::optional<std::string>& since, long long pages, long long requests,
-                                const Watermark& cursor) {
-  using json = nlohmann::json;
-  auto optional = [](const std::optional<std::string>& s) { return s ? json(*s) : json(); };
-  return {{"source", source},   {"mode", "api"},          {"workspace_id", workspace},
-          {"full", ctx.options.full}, {"since", optional(since)}, {"pages", pages},
-          {"requests", requests}, {"cursor_ts", optional(cursor.ts)}, {"cursor_id", optional(cursor.id)}};
-}
-
 std::optional<std::string> incremental_since(pqxx::connection& conn, const Watermark& mark, bool full) {
   if (full || !mark.ts) return std::nullopt;
   pqxx::read_transaction tx(conn);

@@ -7,6 +7,7 @@
 #include "labctl/core/error.hpp"
 #include "labctl/db/sql_time.hpp"
 #include "labctl/domains/audit/audit_log.hpp"
+#include "labctl/domains/connectors/connector_table.hpp"
 
 namespace labctl::connectors {
 
@@ -215,14 +216,28 @@ json daily_row(const pqxx::row& r, int first) {
 
 }  // namespace
 
+ReconciliationMetric measure_chatwoot(pqxx::transaction_base& tx, const std::string& project_id,
+                                      const std::string& account_scope_id) {
+  return chatwoot_metric(count_chatwoot(tx, project_id, account_scope_id));
+}
+
+ReconciliationMetric measure_linear(pqxx::transaction_base& tx, const std::string& project_id,
+                                    const std::string& account_scope_id) {
+  return linear_metric(count_linear(tx, project_id, account_scope_id));
+}
+
+ReconciliationMetric measure_attio(pqxx::transaction_base& tx, const std::string& project_id,
+                                   const std::string& account_scope_id) {
+  return attio_metric(count_attio(tx, project_id, account_scope_id));
+}
+
 json run_reconciliation(pqxx::transaction_base& tx, const std::string& project_id, const std::string& account_scope_id,
                         const std::string& source, double min_completeness_pct) {
   if (!known_source(source))
     throw validation_error("source", "source must be manual, sync_cycle, daily_job or scheduler", "invalid_enum");
 
-  std::vector<ReconciliationMetric> metrics = {chatwoot_metric(count_chatwoot(tx, project_id, account_scope_id)),
-                                               linear_metric(count_linear(tx, project_id, account_scope_id)),
-                                               attio_metric(count_attio(tx, project_id, account_scope_id))};
+  std::vector<ReconciliationMetric> metrics;
+  for (const auto& connector : connector_table()) metrics.push_back(connector.measure(tx, project_id, account_scope_id));
   metrics.push_back(portfolio_metric(metrics));
 
   // One statement for the four rows; they share the transaction's now() as captured_at.

@@ -2,15 +2,14 @@
 
 #include "labctl/core/error.hpp"
 #include "labctl/db/sql_time.hpp"
+#include "labctl/domains/connectors/connector_table.hpp"
 
 namespace labctl::connectors {
 namespace {
 
 // The reference's error prefixes; serve maps "<label>_source_" errors to <connector>_source_binding_error.
-std::string label(const std::string& connector) { return connector == "chatwoot" ? "chatwoot" : source_kind(connector); }
-
 Error binding_error(const std::string& connector, const std::string& what, const std::string& message) {
-  return Error(ErrorClass::conflict, label(connector) + "_source_" + what, message);
+  return Error(ErrorClass::conflict, connector_named(connector).binding_label + "_source_" + what, message);
 }
 
 const std::string kSelect = "SELECT s.id::text, s.project_id::text, p.name, s.source_kind, s.external_id, s.meta::text, " +
@@ -18,7 +17,9 @@ const std::string kSelect = "SELECT s.id::text, s.project_id::text, p.name, s.so
 
 SourceBinding from_row(const pqxx::row& r) {
   std::string kind = r[3].c_str();
-  std::string connector = kind.substr(0, kind.find('_'));
+  std::string connector = kind;
+  for (const auto& c : connector_table())
+    if (c.source_kind == kind) connector = c.name;
   return {r[0].c_str(), r[1].c_str(), r[2].c_str(), connector, kind, r[4].c_str(),
           nlohmann::json::parse(r[5].c_str()), r[6].c_str()};
 }
@@ -42,18 +43,7 @@ void explain_conflict(pqxx::transaction_base& tx, const std::string& project_id,
 
 }  // namespace
 
-const std::vector<std::string>& connector_names() {
-  static const std::vector<std::string> names = {"chatwoot", "linear", "attio"};
-  return names;
-}
-
-std::string source_kind(const std::string& connector) {
-  if (connector == "chatwoot") return "chatwoot_account";
-  if (connector == "linear") return "linear_workspace";
-  if (connector == "attio") return "attio_workspace";
-  throw Error(ErrorClass::invalid_params, "unsupported_connector",
-              "unknown connector '" + connector + "' (chatwoot, linear or attio)");
-}
+std::string source_kind(const std::string& connector) { return connector_named(connector).source_kind; }
 
 void to_json(nlohmann::json& j, const SourceBinding& b) {
   j = {{"id", b.id},           {"project_id", b.project_id}, {"project_name", b.project_name},

@@ -17,7 +17,7 @@ void mark_running(pqxx::connection& conn, const std::string& project_id, const s
 }
 
 void mark_ok(pqxx::transaction_base& tx, const std::string& project_id, const std::string& connector,
-             const Cursor& cursor, const nlohmann::json& meta) {
+             const Watermark& cursor, const nlohmann::json& meta) {
   tx.exec_params(
       "INSERT INTO connector_sync_state AS s (project_id, connector, status, cursor_ts, cursor_id, last_success_at, "
       " last_attempt_at, retry_count, last_error, meta, updated_at) "
@@ -38,12 +38,12 @@ void mark_failed(pqxx::transaction_base& tx, const std::string& project_id, cons
       project_id, connector, error);
 }
 
-Cursor current_cursor(pqxx::transaction_base& tx, const std::string& project_id, const std::string& connector) {
+Watermark current_cursor(pqxx::transaction_base& tx, const std::string& project_id, const std::string& connector) {
   auto r = tx.exec_params("SELECT " + iso_utc("cursor_ts") + ", cursor_id FROM connector_sync_state "
                           "WHERE project_id = $1 AND connector = $2",
                           project_id, connector);
   if (r.empty()) return {};
-  Cursor c;
+  Watermark c;
   if (!r[0][0].is_null()) c.ts = r[0][0].c_str();
   if (!r[0][1].is_null()) c.id = r[0][1].c_str();
   return c;

@@ -1,8 +1,8 @@
 #include "labctl/domains/projects/projects.hpp"
 
 #include "labctl/core/error.hpp"
+#include "labctl/core/utf8.hpp"
 #include "labctl/db/sql_time.hpp"
-#include "labctl/domains/audit/audit_log.hpp"
 
 namespace labctl::projects {
 namespace {
@@ -13,12 +13,6 @@ Project from_row(const pqxx::row& r) {
   return {r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(), r[4].c_str()};
 }
 
-std::string trim_lower(std::string s) {
-  auto b = s.find_first_not_of(" \t\r\n");
-  s = b == std::string::npos ? "" : s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 }  // namespace
 
@@ -30,7 +24,7 @@ void to_json(nlohmann::json& j, const Project& p) {
        {"phase", p.phase}};
 }
 
-bool is_legacy_name(const std::string& name) { return trim_lower(name) == kLegacyName; }
+bool is_legacy_name(const std::string& name) { return to_lower(trim_text(name)) == kLegacyName; }
 
 std::vector<Project> list(pqxx::connection& conn) {
   pqxx::read_transaction tx(conn);
@@ -50,7 +44,7 @@ Project get(pqxx::connection& conn, const std::string& id) {
   return from_row(rows[0]);
 }
 
-Project create(pqxx::connection& conn, const NewProject& input, const Actor& actor) {
+Project create(pqxx::connection& conn, const NewProject& input) {
   if (is_legacy_name(input.name))
     throw Error(ErrorClass::invalid_params, "reserved_name", "project name '" + input.name + "' is reserved",
                 nlohmann::json::array({validation_issue("name", "project name is reserved", "custom")}));
@@ -68,11 +62,8 @@ Project create(pqxx::connection& conn, const NewProject& input, const Actor& act
   }
   auto row = tx.exec_params1("INSERT INTO projects (name, account_scope_id) VALUES ($1, $2::uuid) RETURNING " + kColumns,
                              input.name, scope[0][0].c_str());
-  Project p = from_row(row);
-  audit::write(tx, {p.id, actor.username, "project.create", "project", p.id, "ok", actor.request_id,
-                    {{"name", p.name}, {"account_scope_id", p.account_scope_id}}});
   tx.commit();
-  return p;
+  return from_row(row);
 }
 
 }  // namespace labctl::projects

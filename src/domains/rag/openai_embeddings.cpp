@@ -4,6 +4,7 @@
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
+#include "labctl/core/utf8.hpp"
 
 namespace labctl::rag {
 namespace {
@@ -23,23 +24,20 @@ std::string embedding_input(const std::string& text) {
   size_t chars = 0;
   bool pending_space = false;
   for (size_t i = 0; i < text.size();) {
-    auto c = static_cast<unsigned char>(text[i]);
+    size_t at = i;
+    char32_t c = next_code_point(text, i);
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
       pending_space = !out.empty();
-      ++i;
       continue;
     }
-    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-    len = std::min(len, text.size() - i);
     if (chars + (pending_space ? 2 : 1) > kMaxInputChars) break;
     if (pending_space) {
       out += ' ';
       ++chars;
       pending_space = false;
     }
-    out.append(text, i, len);
+    out.append(text, at, i - at);
     ++chars;
-    i += len;
   }
   return out.empty() ? " " : out;
 }

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "labctl/db/bulk_upsert.hpp"
+#include "labctl/db/rows.hpp"
 
 namespace labctl::connectors {
 

@@ -5,10 +5,12 @@
 // ends with the same rows as an uninterrupted one (upserts make re-reading harmless).
 #include <functional>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <vector>
+
+#include "labctl/domains/connectors/sync_results.hpp"
 
 namespace labctl {
 class Config;
@@ -41,20 +43,33 @@ using ConnectionFactory = std::function<std::unique_ptr<pqxx::connection>()>;
 
 // One connector: unknown name → 400 unsupported_connector before any write. On failure the
 // error is queued (backoff, dead letter), the state marked failed, and the error rethrown.
-// Returns {connector, mode, result, event_log, resolved_errors, duration_ms}.
-nlohmann::json run_connector_sync(pqxx::connection& conn, const std::string& project_id,
+ConnectorRun run_connector_sync(pqxx::connection& conn, const std::string& project_id,
                                   const std::string& account_scope_id, const std::string& connector,
                                   const Config& config, const SyncOptions& options);
 
 // The three connectors concurrently, each isolated; never throws for a connector's failure.
-// Then reconciliation (source sync_cycle). Returns {total, ok, failed, results[], reconciliation}.
-nlohmann::json run_all_connectors(const ConnectionFactory& connect, const std::string& project_id,
+// Then reconciliation (source sync_cycle).
+SyncCycle run_all_connectors(const ConnectionFactory& connect, const std::string& project_id,
                                   const std::string& account_scope_id, const Config& config,
                                   const SyncOptions& options);
 
+struct RetriedError {
+  long long id = 0;
+  std::string connector;
+  std::string error;  // "" = resolved
+};
+
+struct RetryPass {
+  size_t due = 0;
+  std::vector<RetriedError> retried;
+  size_t succeeded() const;
+  size_t failed() const { return retried.size() - succeeded(); }
+};
+void to_json(nlohmann::json& j, const RetryPass& pass);
+
 // Retries due queued errors (or just the one with id `only`), oldest first, each connector at
-// most once per pass. Returns {due, succeeded, failed, retried[]}.
-nlohmann::json retry_due_errors(pqxx::connection& conn, const std::string& project_id,
+// most once per pass.
+RetryPass retry_due_errors(pqxx::connection& conn, const std::string& project_id,
                                 const std::string& account_scope_id, const Config& config, int limit,
                                 std::optional<long long> only = std::nullopt);
 

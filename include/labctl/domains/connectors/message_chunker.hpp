@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "labctl/db/bulk_upsert.hpp"
+#include "labctl/db/rows.hpp"
 
 namespace labctl::connectors {
 

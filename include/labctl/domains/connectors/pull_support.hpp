@@ -9,6 +9,7 @@
 
 #include "labctl/db/bulk_upsert.hpp"
 #include "labctl/domains/connectors/connector_sync.hpp"
+#include "labctl/domains/connectors/sync_results.hpp"
 
 namespace labctl::connectors {
 
@@ -20,11 +21,6 @@ db::UpsertCount write_records(pqxx::work& tx, const std::vector<T>& records, con
   return db::bulk_upsert(tx, T::spec(), rows, ctx.project_id, ctx.account_scope_id);
 }
 
-struct Watermark {
-  std::optional<std::string> ts;  // ISO-8601
-  std::optional<std::string> id;
-};
-
 Watermark read_watermark(pqxx::connection& conn, const std::string& project_id, const std::string& source);
 void write_watermark(pqxx::connection& conn, const std::string& project_id, const std::string& source,
                      const Watermark& mark, const nlohmann::json& meta);
@@ -34,12 +30,6 @@ struct NewestSeen {
   Watermark mark;
   void offer(const std::optional<std::string>& updated_at, const std::string& id);
 };
-
-// What every workspace pull reports: source, mode, workspace_id, full, since, pages, requests,
-// cursor_ts, cursor_id; the pull adds its own counters.
-nlohmann::json workspace_result(const SyncContext& ctx, const std::string& source, const std::string& workspace,
-                                const std::optional<std::string>& since, long long pages, long long requests,
-                                const Watermark& cursor);
 
 // Incremental runs re-read from the watermark minus an overlap, so a record updated while
 // the previous run paged is seen again; --full or no watermark → everything.

@@ -56,7 +56,15 @@ ReconciliationMetric portfolio_metric(const std::vector<ReconciliationMetric>& c
 
 // --- database -------------------------------------------------------------------------------
 
-// Counts, computes and inserts 4 rows (chatwoot, linear, attio, portfolio). `source` ∈ manual,
+// Each connector's counts and metric (the connector table points at them).
+ReconciliationMetric measure_chatwoot(pqxx::transaction_base& tx, const std::string& project_id,
+                                      const std::string& account_scope_id);
+ReconciliationMetric measure_linear(pqxx::transaction_base& tx, const std::string& project_id,
+                                    const std::string& account_scope_id);
+ReconciliationMetric measure_attio(pqxx::transaction_base& tx, const std::string& project_id,
+                                   const std::string& account_scope_id);
+
+// Counts, computes and inserts a row per connector and the portfolio row (chatwoot, linear, attio, portfolio). `source` ∈ manual,
 // sync_cycle, daily_job, scheduler (else 400 validation_error). Each metric below
 // `min_completeness_pct` also writes audit event reconciliation.completeness_drop (warning).
 // Returns {source, captured_at, metrics[4], summary{completeness_pct, missing_count,

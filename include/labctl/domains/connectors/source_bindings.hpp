@@ -9,9 +9,8 @@
 
 namespace labctl::connectors {
 
-// chatwoot | linear | attio
-const std::vector<std::string>& connector_names();
-// chatwoot → chatwoot_account, linear → linear_workspace, attio → attio_workspace.
+// chatwoot → chatwoot_account, linear → linear_workspace, attio → attio_workspace (the
+// connector table's source_kind); 400 unsupported_connector for any other name.
 std::string source_kind(const std::string& connector);
 
 struct SourceBinding {

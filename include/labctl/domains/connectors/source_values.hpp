@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "labctl/core/utf8.hpp"
-#include "labctl/db/bulk_upsert.hpp"
+#include "labctl/db/rows.hpp"
 
 namespace labctl::connectors {
 

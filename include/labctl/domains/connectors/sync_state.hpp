@@ -5,22 +5,20 @@
 #include <pqxx/pqxx>
 #include <string>
 
+#include "labctl/domains/connectors/sync_results.hpp"
+
 namespace labctl::connectors {
 
-struct Cursor {
-  std::optional<std::string> ts;  // ISO-8601
-  std::optional<std::string> id;
-};
 
 void mark_running(pqxx::connection& conn, const std::string& project_id, const std::string& connector,
                   const std::string& mode);
 // Inside the run's final transaction, together with resolving the connector's errors.
 void mark_ok(pqxx::transaction_base& tx, const std::string& project_id, const std::string& connector,
-             const Cursor& cursor, const nlohmann::json& meta);
+             const Watermark& cursor, const nlohmann::json& meta);
 void mark_failed(pqxx::transaction_base& tx, const std::string& project_id, const std::string& connector,
                  const std::string& error);
 
-Cursor current_cursor(pqxx::transaction_base& tx, const std::string& project_id, const std::string& connector);
+Watermark current_cursor(pqxx::transaction_base& tx, const std::string& project_id, const std::string& connector);
 nlohmann::json list_states(pqxx::connection& conn, const std::string& project_id);
 
 }  // namespace labctl::connectors

@@ -25,18 +25,13 @@ struct NewProject {
   std::optional<std::string> account_scope_name;
 };
 
-struct Actor {
-  std::optional<std::string> username;
-  std::string request_id;
-};
-
 bool is_legacy_name(const std::string& name);
 
 // Newest first; the legacy project is hidden.
 std::vector<Project> list(pqxx::connection& conn);
 // 404 project_not_found for unknown ids and the legacy project.
 Project get(pqxx::connection& conn, const std::string& id);
-// 400 reserved_name for the legacy name; audit project.create.
-Project create(pqxx::connection& conn, const NewProject& input, const Actor& actor);
+// 400 reserved_name for the legacy name.
+Project create(pqxx::connection& conn, const NewProject& input);
 
 }  // namespace labctl::projects

@@ -1,0 +1,213 @@
+#include "labctl/ops/dispatch.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "labctl/core/error.hpp"
+#include "labctl/domains/audit/audit_log.hpp"
+#include "labctl/domains/auth/roles.hpp"
+#include "labctl/domains/jobs/job_runs.hpp"
+#include "labctl/domains/projects/projects.hpp"
+
+namespace labctl::ops {
+namespace {
+
+std::string value_text(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  return v.is_null() ? "" : v.dump();
+}
+
+// Any failure as the Error a front end reports. Database errors keep only their SQLSTATE: their
+// text can quote row data (api.md §1.4: no SQL in answers), so the log gets the statement instead.
+Error as_error(const std::exception& e, const Operation& op) {
+  if (const auto* err = dynamic_cast<const Error*>(&e)) return *err;
+  if (dynamic_cast<const pqxx::broken_connection*>(&e))
+    return Error(ErrorClass::unavailable, "db_unavailable", "database unavailable");
+  if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
+    spdlog::error("{}: database error {} in: {}", op.name, sql->sqlstate(), sql->query().substr(0, 200));
+    return internal_error("internal error (database error " + sql->sqlstate() + ")");
+  }
+  spdlog::error("{}: {}", op.name, e.what());
+  return internal_error("internal error");
+}
+
+// The route's answer to a failure (its wire codes); a database outage is always a 503.
+Error answered(const HttpRoute* route, const Error& e, const Params& p) {
+  if (!route || e.error_class() == ErrorClass::unavailable) return e;
+  for (const auto& rule : route->errors) {
+    if (rule.when && *rule.when != e.error_class()) continue;
+    if (rule.keep) return e;
+    return Error(rule.as, expand(rule.code, p), e.what(), e.details());
+  }
+  return e;
+}
+
+std::string audit_action(const Operation& op, const HttpRoute* route, const Params& p) {
+  if (route && !route->audit.empty()) return expand(route->audit, p);
+  for (const auto& [condition, action] : op.audit.when) {
+    auto eq = condition.find('=');
+    if (value_text(p.all().value(condition.substr(0, eq), json())) == condition.substr(eq + 1))
+      return expand(action, p);
+  }
+  return expand(op.audit.action, p);
+}
+
+const json* at_pointer(const json& result, const std::string& pointer) {
+  if (pointer.empty() || pointer[0] != '/') return nullptr;
+  json::json_pointer ptr(pointer);
+  return result.contains(ptr) ? &result.at(ptr) : nullptr;
+}
+
+// What one run writes to audit_events: best effort, in its own transaction, after the run. A
+// row that cannot be written is logged (with the action and the code, never the payload).
+struct AuditRun {
+  Context& ctx;
+  const Operation& op;
+  const std::string& action;
+  const Params& params;
+  std::optional<long long> job_run;
+
+  void write(const json* result, const Error* failure) {
+    if (action.empty()) return;
+    std::string project;
+    if (!op.audit.project.empty() && result)
+      if (const json* v = at_pointer(*result, op.audit.project); v && v->is_string()) project = v->get<std::string>();
+    if (project.empty() && op.scope != Scope::none && ctx.project_id) project = ctx.scope().project_id;
+    if (project.empty()) return;  // a run that failed before it had a project (projects.create) changed nothing
+    std::string entity = project;
+    if (!op.audit.entity.empty()) {
+      json v = op.audit.entity[0] != '/' ? params.all().value(op.audit.entity, json())
+               : result && at_pointer(*result, op.audit.entity) ? *at_pointer(*result, op.audit.entity)
+                                                                : json();
+      if (!v.is_null()) entity = value_text(v);
+    }
+    json payload = json::object();
+    if (op.audit.payload && result) {
+      payload = op.audit.payload(params, *result);
+    } else {
+      for (const auto& [k, v] : params.all().items())
+        if (!v.is_null()) payload[k] = v;
+    }
+    if (job_run) payload["job_run_id"] = *job_run;
+    if (failure) payload["error_code"] = failure->code();
+    std::string status = failure ? "failed" : op.audit.status && result ? op.audit.status(*result) : "ok";
+    try {
+      pqxx::work tx(ctx.conn());
+      audit::write(tx, {.project_id = project, .actor_username = ctx.caller.actor, .action = action,
+                        .entity_type = op.audit.entity_type, .entity_id = entity, .status = status,
+                        .request_id = ctx.request_id, .payload = payload});
+      tx.commit();
+    } catch (const std::exception& e) {
+      spdlog::error("audit {} ({}) not recorded: {}", action, status, as_error(e, op).code());
+    }
+  }
+};
+
+json shaped(const HttpRoute* route, json result) {
+  if (!route) return result;
+  if (!route->pick.empty()) {
+    const json* part = at_pointer(result, route->pick);
+    result = part ? *part : json();
+  }
+  if (!route->wrap.empty()) return json{{route->wrap, std::move(result)}};
+  return result;
+}
+
+void check_caller(const Operation& op, const Context& ctx) {
+  const Caller& caller = ctx.caller;
+  if (!op.is_public && !caller.authenticated) throw Error(ErrorClass::unauthorized, "unauthorized", "Unauthorized");
+  if (op.mutating && caller.refuse_mutation) throw *caller.refuse_mutation;
+  if (!op.permission.empty() && !auth::role_allows(caller.role, op.permission))
+    throw Error(ErrorClass::forbidden, auth::denial_code(op.permission),
+                "the " + caller.role + " role does not have the " + op.permission + " permission");
+}
+
+}  // namespace
+
+std::string expand(const std::string& text, const Params& params) {
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    size_t open = text.find('{', i);
+    size_t close = open == std::string::npos ? open : text.find('}', open);
+    if (close == std::string::npos) {
+      out.append(text, i);
+      break;
+    }
+    out.append(text, i, open - i);
+    out += value_text(params.all().value(text.substr(open + 1, close - open - 1), json()));
+    i = close + 1;
+  }
+  return out;
+}
+
+json dispatch(const Operation& op, const HttpRoute* route, Context& ctx, const json& input) {
+  Params params = validate(op, route, input, ctx.frontend, &ctx.config);
+  check_caller(op, ctx);
+  if (op.scope == Scope::required || (op.scope == Scope::optional && ctx.project_id)) ctx.scope();
+  const std::string action = audit_action(op, route, params);
+  AuditRun audit{ctx, op, action, params, std::nullopt};
+  try {
+    if (route && route->job) audit.job_run = jobs::start_run(ctx.conn(), ctx.scope().project_id, expand(route->job->name, params));
+    json result = op.handler(ctx, params);
+    if (audit.job_run) {
+      const json* processed = at_pointer(result, route->job->processed);
+      jobs::finish_run(ctx.conn(), *audit.job_run, processed && processed->is_number() ? processed->get<long long>() : 0,
+                       result);
+    }
+    audit.write(&result, nullptr);
+    return shaped(route, std::move(result));
+  } catch (const std::exception& e) {
+    Error failure = as_error(e, op);
+    if (audit.job_run) {
+      try {
+        jobs::fail_run(ctx.conn(), *audit.job_run, failure.what());
+      } catch (const std::exception&) {
+        spdlog::error("job run {} could not be marked failed", *audit.job_run);
+      }
+    }
+    audit.write(nullptr, &failure);
+    throw answered(route, failure, params);
+  }
+}
+
+json dispatch_per_project(const Operation& op, Context& ctx, json input) {
+  const bool all = input.value("all_projects", false);
+  input.erase("all_projects");
+  std::vector<ProjectRef> targets;
+  if (all) {
+    targets = op.all_projects(ctx, validate(op, nullptr, input, ctx.frontend, &ctx.config));
+  } else {
+    if (!ctx.project_id)
+      throw Error(ErrorClass::conflict, "active_project_required",
+                  "this command needs a project: pass --project ID or --all-projects");
+    auto scope = ctx.scope();
+    targets.push_back({scope.project_id, projects::get(ctx.conn(), scope.project_id).name});
+  }
+  json rows = json::array();
+  size_t failed = 0;
+  for (const auto& target : targets) {
+    ctx.select_project(target.id);
+    auto named = [&](json row) {
+      row["project_id"] = target.id;
+      row["project_name"] = target.name;
+      return row;
+    };
+    try {
+      json result = dispatch(op, nullptr, ctx, input);
+      for (auto& row : result.value(op.rows, json::array())) {
+        failed += row.value("status", "") == "failed";
+        rows.push_back(named(std::move(row)));
+      }
+    } catch (const Error& e) {
+      if (!all) throw;
+      json row = {{"status", "failed"}, {"error", e.what()}, {"error_code", e.code()},
+                  {"error_class", class_name(e.error_class())}};
+      for (const auto& p : op.params)
+        if (p.positional && input.contains(p.name)) row[p.name] = input[p.name];
+      ++failed;
+      rows.push_back(named(std::move(row)));
+    }
+  }
+  return {{"total", rows.size()}, {"ok", rows.size() - failed}, {"failed", failed}, {op.rows, rows}};
+}
+
+}  // namespace labctl::ops
