@@ -29,7 +29,7 @@ demo: build
 	BUILD=$(BUILD) sh examples/demo.sh
 
 test: build
-	cd $(BUILD) && ctest --output-on-failure
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 docs: build
 	$(LABCTL) completion bash > completions/labctl.bash

@@ -140,8 +140,8 @@ std::string expand(const std::string& text, const Params& params) {
 }
 
 json dispatch(const Operation& op, const HttpRoute* route, Context& ctx, const json& input) {
+  check_caller(op, ctx);  // authentication comes first: a stranger learns nothing from validation
   Params params = validate(op, route, input, ctx.frontend, &ctx.config);
-  check_caller(op, ctx);
   if (op.scope == Scope::required || (op.scope == Scope::optional && ctx.project_id)) ctx.scope();
   const std::string action = audit_action(op, route, params);
   AuditRun audit{ctx, op, action, params, std::nullopt};

@@ -1,7 +1,7 @@
 #pragma once
-// The one path from a front end to an operation. In order: the route's fixed parameters and
-// validation; the caller (authenticated unless the operation is public, allowed to mutate when
-// it mutates, holding its permission); the project scope; the run itself, as a recorded job when
+// The one path from a front end to an operation. In order: the caller (authenticated unless the
+// operation is public, allowed to mutate when it mutates, holding its permission); the route's
+// fixed parameters and validation; the project scope; the run itself, as a recorded job when
 // the route says so; the audit row the operation declares (after success or failure); and, for a
 // failure, the wire code the route declares. Handlers hold only their domain logic.
 #include "labctl/ops/context.hpp"

@@ -1,4 +1,5 @@
-// End to end: the built labctl syncs from a real labctl-sandbox over HTTP into a real database.
+// The sync operations end to end: the built labctl syncs from a real labctl-sandbox over HTTP into
+// a real database, through the CLI and serve's routes, under injected faults and bad configuration.
 #include <doctest/doctest.h>
 #include <signal.h>
 
@@ -21,6 +22,18 @@ long long changed(const json& sync_result) {
   long long n = 0;
   for (const auto& r : sync_result["results"]) n += r.value("changed", 0LL);
   return n;
+}
+
+json run_status(const json& out, const std::string& connector) {
+  for (const auto& r : out["results"])
+    if (r["connector"] == connector) return r;
+  return nullptr;
+}
+
+long long ms_of(const std::string& iso) {  // 2026-01-05T08:00:00.123Z → ms within the day
+  return ((std::stoll(iso.substr(11, 2)) * 60 + std::stoll(iso.substr(14, 2))) * 60 + std::stoll(iso.substr(17, 2))) *
+             1000 +
+         std::stoll(iso.substr(20, 3));
 }
 
 }  // namespace
@@ -210,4 +223,218 @@ TEST_CASE_FIXTURE(SyncFixture, "a sync killed at any point and re-run ends with 
     CHECK_FALSE(got[table].starts_with("0 rows"));
     CHECK(got[table] == want[table]);
   }
+}
+
+TEST_CASE_FIXTURE(SyncFixture, "transient faults (503 burst, 429 with Retry-After, a slow response) are retried") {
+  env["CONNECTOR_HTTP_TIMEOUT_MS"] = "500";
+  sandbox.set_faults(
+      "chatwoot.messages:nth=3,count=2,status=503;linear.PullLinearIssues:nth=1,status=429,retry_after=1;"
+      "attio.people:nth=1,delay_ms=1500");
+  auto out = sync("all", p1, {"--full"});
+  for (const auto& run : out["results"]) CHECK(run["status"] == "ok");
+  CHECK(db.rows("cw_messages", p1.id) == tenants[0]["chatwoot"]["messages"].get<long long>());
+  CHECK(db.rows("linear_issues_raw", p1.id) == tenants[0]["linear"]["issues"].get<long long>());
+  CHECK(db.rows("attio_people_raw", p1.id) == tenants[0]["attio"]["people"].get<long long>());
+  CHECK(db.count("SELECT count(*) FROM connector_errors") == 0);
+  // The 429 was honoured: the retry came at least Retry-After later.
+  auto linear = sandbox.requests("linear.PullLinearIssues");
+  REQUIRE(linear.size() >= 2);
+  CHECK(linear[0]["status"] == 429);
+  CHECK(ms_of(linear[1]["time"]) - ms_of(linear[0]["time"]) >= 900);
+  // The 503s were retried on the same request.
+  auto messages = sandbox.requests("chatwoot.messages");
+  CHECK(messages[2]["status"] == 503);
+  CHECK(messages[3]["status"] == 503);
+  CHECK(messages[4]["path"] == messages[2]["path"]);
+}
+
+TEST_CASE_FIXTURE(SyncFixture, "a malformed payload is a queued connector error; connectors retry completes it") {
+  sandbox.set_faults("linear.PullLinear:nth=1,malformed");
+  auto failed = labctl({"sync", "linear", "--project", p1.id});
+  CHECK(failed.exit_code == 6);
+  CHECK(failed.err.find("Linear GraphQL returned invalid JSON") != std::string::npos);
+  CHECK(failed.err.find("sandbox-linear-token") == std::string::npos);
+  CHECK(db.text("SELECT status || ' ' || attempt || ' ' || (next_retry_at > now()) FROM connector_errors") ==
+        "pending 1 true");
+  CHECK(db.text("SELECT error_message FROM connector_errors").find("invalid JSON") != std::string::npos);
+  CHECK(db.text("SELECT payload_json->>'error_code' FROM connector_errors") == "upstream_invalid_json");
+  CHECK_FALSE(db.text("SELECT payload_json->'details'->>'body_prefix' FROM connector_errors").empty());
+  CHECK(db.text("SELECT status FROM connector_sync_state WHERE connector = 'linear'") == "failed");
+
+  // Not due yet: nothing is retried.
+  auto early = parse(labctl({"connectors", "retry", "--project", p1.id, "--output", "json"}));
+  CHECK(early["due"] == 0);
+  db.exec("UPDATE connector_errors SET next_retry_at = now()");
+  auto retried = parse(labctl({"connectors", "retry", "--project", p1.id, "--output", "json"}));
+  CHECK(retried["succeeded"] == 1);
+  CHECK(db.text("SELECT status FROM connector_errors") == "resolved");
+  CHECK(db.text("SELECT status FROM connector_sync_state WHERE connector = 'linear'") == "ok");
+  CHECK(db.rows("linear_issues_raw", p1.id) == tenants[0]["linear"]["issues"].get<long long>());
+}
+
+TEST_CASE_FIXTURE(SyncFixture, "after the max attempts an error is dead-lettered; retry --id brings it back") {
+  env["CONNECTOR_MAX_RETRIES"] = "2";
+  sandbox.set_faults("attio.companies:every,status=500");
+  CHECK(labctl({"sync", "attio", "--project", p1.id}).exit_code == 6);
+  db.exec("UPDATE connector_errors SET next_retry_at = now()");
+  auto retried = parse(labctl({"connectors", "retry", "--project", p1.id, "--output", "json"}));
+  CHECK(retried["failed"] == 1);
+  auto dead = parse(labctl({"connectors", "errors", "--dead-letter", "--project", p1.id, "--output", "json"}));
+  REQUIRE(dead["errors"].size() == 1);
+  CHECK(dead["errors"][0]["attempt"] == 2);
+  CHECK(dead["errors"][0]["connector"] == "attio");
+  // A dead letter is not retried by the due pass.
+  db.exec("UPDATE connector_errors SET next_retry_at = now()");
+  CHECK(parse(labctl({"connectors", "retry", "--project", p1.id, "--output", "json"}))["due"] == 0);
+
+  sandbox.set_faults("");
+  std::string id = dead["errors"][0]["id"].dump();
+  auto back = parse(labctl({"connectors", "retry", "--id", id, "--project", p1.id, "--output", "json"}));
+  CHECK(back["succeeded"] == 1);
+  CHECK(db.text("SELECT status FROM connector_errors WHERE id = " + id) == "resolved");
+  CHECK(db.rows("attio_accounts_raw", p1.id) == tenants[0]["attio"]["companies"].get<long long>());
+  // Only a dead letter can be brought back.
+  auto again = labctl({"connectors", "retry", "--id", id, "--project", p1.id});
+  CHECK(again.exit_code == 3);
+}
+
+TEST_CASE_FIXTURE(SyncFixture, "one connector failing never stops the others, and the command says so") {
+  sandbox.set_faults("attio.companies:every,status=500");
+  auto run = labctl({"sync", "all", "--project", p1.id, "--output", "json"});
+  CHECK(run.exit_code == 6);
+  auto out = parse(run);
+  CHECK(out["failed"] == 1);
+  CHECK(run_status(out, "chatwoot")["status"] == "ok");
+  CHECK(run_status(out, "linear")["status"] == "ok");
+  CHECK(run_status(out, "attio")["status"] == "failed");
+  CHECK(run_status(out, "attio")["error"].get<std::string>().find("Attio GET /v2/objects/companies/records failed (500)") !=
+        std::string::npos);
+  CHECK(db.rows("linear_issues_raw", p1.id) > 0);
+  CHECK(db.count("SELECT count(*) FROM connector_events WHERE event_type = 'process_warning' AND "
+                 "payload_json->>'warning_message' = 'One or more connectors failed in cycle'") == 1);
+  // Soft lists: people and activities failing are warnings, the sync completes.
+  sandbox.set_faults("attio.people:every,status=500;attio.activities:every,malformed");
+  auto soft = sync("attio", p1);
+  CHECK(run_status(soft, "attio")["result"]["soft_failures"] == 2);
+  CHECK(db.rows("attio_accounts_raw", p1.id) == tenants[0]["attio"]["companies"].get<long long>());
+}
+
+TEST_CASE_FIXTURE(SyncFixture, "records repeated across pages or updated mid-sync are neither duplicated nor lost") {
+  sandbox.set_faults(
+      "linear.PullLinearIssues:nth=2,duplicate_across_pages;attio.people:nth=2,duplicate_across_pages;"
+      "chatwoot.conversations:nth=1,duplicate_across_pages;linear.PullLinearIssues:nth=1,mutate_after;"
+      "chatwoot.messages:nth=2,mutate_after");
+  sync("all", p1, {"--full"});
+  CHECK(db.rows("linear_issues_raw", p1.id) == tenants[0]["linear"]["issues"].get<long long>());
+  CHECK(db.rows("attio_people_raw", p1.id) == tenants[0]["attio"]["people"].get<long long>());
+  // The next incremental sync catches what changed while the first one paged: the database
+  // then equals a fresh full snapshot.
+  sandbox.set_faults("");
+  sync("all", p1);
+  auto saved = env;
+  env = environment(sandbox, test::fresh_database());
+  Db ref{env.at("DATABASE_URL")};
+  Project rp = create_project("Northwind", 0);
+  sync("all", rp, {"--full"});
+  env = saved;
+  auto got = db.snapshot(p1), want = ref.snapshot(rp);
+  for (const auto& [table, _] : test::kSyncedTables) {
+    CAPTURE(table);
+    CHECK(got[table] == want[table]);
+  }
+}
+
+TEST_CASE_FIXTURE(SyncFixture, "bad configuration: a clear error naming the setting, and nothing synced") {
+  auto no_token = env;
+  no_token.erase("LINEAR_API_TOKEN");
+  auto run = test::labctl({"sync", "linear", "--project", p1.id}, no_token);
+  CHECK(run.exit_code == 8);
+  CHECK(run.err.find("linear.api_token (LINEAR_API_TOKEN) is not set") != std::string::npos);
+  CHECK(db.count("SELECT count(*) FROM connector_errors WHERE connector = 'linear' AND error_kind = 'sync_failed' "
+                 "AND error_message LIKE 'linear.api_token%'") == 1);
+
+  auto bad_url = env;
+  bad_url["CHATWOOT_BASE_URL"] = "http://127.0.0.1:1/chatwoot";
+  run = test::labctl({"sync", "chatwoot", "--project", p1.id}, bad_url);
+  CHECK(run.exit_code == 6);
+  CHECK(run.err.find("/api/v1/accounts/") != std::string::npos);
+  CHECK(run.err.find(env.at("CHATWOOT_API_TOKEN")) == std::string::npos);
+
+  run = labctl({"sync", "jira", "--project", p1.id});
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find("jira") != std::string::npos);
+  CHECK(std::count(run.err.begin(), run.err.end(), '\n') == 1);
+
+  run = labctl({"sync", "all"});
+  CHECK(run.exit_code == 4);
+  CHECK(run.err.find("--all-projects") != std::string::npos);
+  CHECK(db.rows("cw_messages", p1.id) == 0);
+  CHECK(db.rows("linear_issues_raw", p1.id) == 0);
+}
+
+TEST_CASE_FIXTURE(SyncFixture, "serve: the sync and reconciliation routes answer with the envelope and wire codes") {
+  env["LABCTL_PROJECT"] = p1.id;
+  test::Server server(env);
+  auto http = server.client();
+  auto post = [&](const std::string& path) {
+    auto res = http.Post(path.c_str(), "", "application/json");
+    REQUIRE(res);
+    return std::pair{res->status, json::parse(res->body)};
+  };
+
+  auto [status, body] = post("/connectors/linear/sync");
+  CHECK(status == 200);
+  CHECK(body["ok"] == true);
+  CHECK(body["result"]["connector"] == "linear");
+  CHECK(body["result"]["event_log"]["inserted"].get<int>() > 0);
+
+  std::tie(status, body) = post("/connectors/jira/sync");
+  CHECK(status == 400);
+  CHECK(body["error"] == "unsupported_connector");
+
+  std::tie(status, body) = post("/jobs/attio/sync");
+  CHECK(status == 200);
+  CHECK(db.text("SELECT status || ' ' || processed_count FROM job_runs WHERE job_name = 'attio_sync'") ==
+        "ok " + std::to_string(tenants[0]["attio"]["companies"].get<int>() + tenants[0]["attio"]["deals"].get<int>()));
+
+  sandbox.set_faults("chatwoot.inboxes:every,status=500");
+  std::tie(status, body) = post("/jobs/chatwoot/sync");
+  CHECK(status == 500);
+  CHECK(body["error"] == "chatwoot_sync_failed");
+  CHECK(db.text("SELECT status FROM job_runs WHERE job_name = 'chatwoot_sync'") == "failed");
+  std::tie(status, body) = post("/connectors/chatwoot/sync");
+  CHECK(status == 500);
+  CHECK(body["error"] == "connector_sync_failed");
+  sandbox.set_faults("");
+
+  std::tie(status, body) = post("/connectors/sync");
+  INFO(body.dump());
+  CHECK(status == 200);
+  CHECK(body["result"]["total"] == 3);
+  CHECK(body["result"]["ok"] == 3);
+  CHECK(body["result"]["reconciliation"]["metrics"].size() == 4);
+
+  std::tie(status, body) = post("/connectors/errors/retry");
+  CHECK(status == 200);
+  CHECK(body["result"].contains("due"));
+
+  std::tie(status, body) = post("/connectors/reconciliation/run");
+  CHECK(status == 200);
+  CHECK(body["result"]["source"] == "manual");
+  auto list = http.Get("/connectors/reconciliation?days=1000");
+  REQUIRE(list);
+  CHECK(list->status == 200);
+  CHECK(json::parse(list->body)["latest"].size() == 4);
+  auto diff = http.Get("/connectors/reconciliation/diff");
+  REQUIRE(diff);
+  CHECK(json::parse(diff->body)["diff"].size() == 3);
+
+  // A project whose Chatwoot account is bound elsewhere: 409 with the binding wire code.
+  auto p2 = parse(labctl({"projects", "create", "Unbound", "--output", "json"}))["project"]["id"].get<std::string>();
+  env["LABCTL_PROJECT"] = p2;
+  test::Server other(env);
+  auto res = other.client().Post("/jobs/chatwoot/sync", "", "application/json");
+  REQUIRE(res);
+  CHECK(res->status == 409);
+  CHECK(json::parse(res->body)["error"] == "chatwoot_source_binding_error");
 }
