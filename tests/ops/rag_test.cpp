@@ -268,18 +268,22 @@ TEST_CASE("lightrag query: hybrid evidence, ranking, the answer, and one run row
   f.run_json({"lightrag", "feedback", id, "--rating", "2", "--project", f.p1.id}, 2);
 }
 
-TEST_CASE("the index file: queries read it, a corrupt one is rebuilt, a deleted chunk never comes back") {
+TEST_CASE("the index file: queries read it, any damage is rebuilt, a deleted chunk never comes back") {
   RagFixture f;
   auto dir = test::temp_dir("rag-index");
   f.env["LABCTL_INDEX_DIR"] = dir.string();
   f.env["LABCTL_EXACT_SEARCH_MAX"] = "10";  // the hnsw path, not the exact scan of a small scope
   f.embed(f.p1);
-  std::vector<std::filesystem::path> files;
+  std::vector<std::filesystem::path> metas;
   for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().extension() == ".hnsw") files.push_back(e.path());
-  REQUIRE(files.size() == 1);
-  const auto file = files.front();
-  const auto size = std::filesystem::file_size(file);
+    if (e.path().extension() == ".meta") metas.push_back(e.path());
+  REQUIRE(metas.size() == 1);
+  // The body file the meta file names (it changes with every save).
+  auto body = [&] {
+    std::ifstream in(metas.front());
+    return dir / json::parse(in)["file"].get<std::string>();
+  };
+  const auto size = std::filesystem::file_size(body());
   auto chunk_ids = [&](const json& q) {
     std::vector<std::string> ids;
     for (const auto& c : q["chunks"]) ids.push_back(c["id"]);
@@ -289,13 +293,42 @@ TEST_CASE("the index file: queries read it, a corrupt one is rebuilt, a deleted 
   REQUIRE(first["chunks"].size() == 5);
   CHECK(chunk_ids(f.query(f.p1, "invoice payment", {"-k", "5", "--source", "chunks"})) == chunk_ids(first));
 
-  std::filesystem::resize_file(file, size / 2);  // torn by hand: the next query rebuilds it
-  auto rebuilt = f.labctl({"lightrag", "query", "invoice payment", "-k", "5", "--source", "chunks", "--project",
-                           f.p1.id, "--output", "json"});
-  REQUIRE(rebuilt.exit_code == 0);
-  CHECK(rebuilt.err.find("rebuilding vector index") != std::string::npos);
-  CHECK(chunk_ids(test::parse(rebuilt)) == chunk_ids(first));
-  CHECK(std::filesystem::file_size(file) == size);
+  auto query_rebuilds = [&] {
+    auto rebuilt = f.labctl({"lightrag", "query", "invoice payment", "-k", "5", "--source", "chunks", "--project",
+                             f.p1.id, "--output", "json"});
+    REQUIRE(rebuilt.exit_code == 0);
+    CHECK(rebuilt.err.find("rebuilding vector index") != std::string::npos);
+    CHECK(chunk_ids(test::parse(rebuilt)) == chunk_ids(first));
+    CHECK(std::filesystem::file_size(body()) == size);
+  };
+  std::filesystem::resize_file(body(), size / 2);  // torn
+  query_rebuilds();
+  {
+    // A few 4-byte words flipped in the middle of the body, its header intact (this crashed
+    // hnswlib's search before the file had a checksum).
+    std::fstream io(body(), std::ios::in | std::ios::out | std::ios::binary);
+    for (size_t at : {size / 3, size / 2, size * 2 / 3}) {
+      io.seekp(std::streamoff(at));
+      std::uint32_t word = 0xdeadbeef;
+      io.write(reinterpret_cast<const char*>(&word), sizeof word);
+    }
+  }
+  query_rebuilds();
+  {
+    std::ofstream(metas.front(), std::ios::trunc) << "{\"format\": 2, \"file\": 17";  // a damaged meta file
+  }
+  query_rebuilds();
+  // serve loads a damaged file too, and answers.
+  std::filesystem::resize_file(body(), size - 1);
+  f.env["LABCTL_PROJECT"] = f.p1.id;
+  {
+    test::Server server(f.env);
+    auto r = server.client().Post("/lightrag/query", R"({"query":"invoice payment","topK":5,"sourceFilter":["chunks"]})",
+                                  "application/json");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(chunk_ids(json::parse(r->body)) == chunk_ids(first));
+  }
 
   std::string gone = first["chunks"][0]["id"];
   f.db.exec("DELETE FROM rag_chunks WHERE id = '" + gone + "'");

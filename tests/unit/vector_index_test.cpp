@@ -1,9 +1,12 @@
 #include <doctest/doctest.h>
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -12,6 +15,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "labctl/domains/rag/vector_index.hpp"
 
@@ -95,7 +100,43 @@ struct TempDir {
     std::filesystem::create_directories(path);
   }
   ~TempDir() { std::filesystem::remove_all(path); }
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(path)) out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
 };
+
+nlohmann::json meta_of(const std::string& path) {
+  std::ifstream in(path + ".meta");
+  return nlohmann::json::parse(in);
+}
+
+// The body file the meta file names.
+std::string body_of(const std::string& path) {
+  return (std::filesystem::path(path).parent_path() / meta_of(path)["file"].get<std::string>()).string();
+}
+
+std::string read_bytes(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_bytes(const std::string& file, const std::string& content) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out.write(content.data(), std::streamsize(content.size()));
+}
+
+// Rewrites the meta file so it vouches for the body as it now is (size and CRC-32): what a
+// damaged-then-checksummed file would look like.
+void vouch_for_body(const std::string& path) {
+  auto meta = meta_of(path);
+  std::string body = read_bytes(body_of(path));
+  meta["bytes"] = body.size();
+  meta["crc32"] = crc32_z(crc32_z(0L, nullptr, 0), reinterpret_cast<const Bytef*>(body.data()), body.size());
+  write_bytes(path + ".meta", meta.dump());
+}
 
 
 // Recall@k of the index against exact search, with the timings, at the index's ef_search.
@@ -192,10 +233,10 @@ TEST_CASE("vector index: save and load give identical results and keep the water
   index.remove(17);
   index.set_watermark("2024-05-01T10:00:00.123456Z|3000");
   index.save(path);
-  CHECK(std::filesystem::exists(path));
-  CHECK(std::filesystem::exists(path + ".meta"));
-  CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
-  CHECK_FALSE(std::filesystem::exists(path + ".meta.tmp"));
+  // Two files: the meta file and the body it names; no temporary file is left behind.
+  CHECK(dir.names() == std::vector<std::string>{std::filesystem::path(body_of(path)).filename().string(),
+                                                "project_1.hnsw.meta"});
+  CHECK(meta_of(path)["bytes"] == std::filesystem::file_size(body_of(path)));
 
   VectorIndex loaded = VectorIndex::load(path, 32);
   CHECK(loaded.size() == index.size());
@@ -410,30 +451,106 @@ TEST_CASE("vector index: a truncated or corrupt file is an error, never a crash"
   const std::string path = (dir.path / "broken.hnsw").string();
   VectorIndex built = build(random_unit_vectors(500, 8, 61));
   built.save(path);
-  const auto size = std::filesystem::file_size(path);
-  std::string bytes(size, '\0');
-  {
-    std::ifstream in(path, std::ios::binary);
-    in.read(bytes.data(), std::streamsize(size));
-  }
-  auto write = [&](const std::string& content) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(content.data(), std::streamsize(content.size()));
+  const std::string body = body_of(path);
+  const std::string bytes = read_bytes(body);
+  const std::string meta = read_bytes(path + ".meta");
+  auto reset = [&] {
+    write_bytes(body, bytes);
+    write_bytes(path + ".meta", meta);
   };
-  for (size_t cut : {size_t(0), size_t(10), size / 2, size - 1}) {
-    write(bytes.substr(0, cut));
+  for (size_t cut : {size_t(0), size_t(10), bytes.size() / 2, bytes.size() - 1}) {
+    write_bytes(body, bytes.substr(0, cut));
     CHECK_THROWS_AS(VectorIndex::load(path, 8), std::runtime_error);
   }
-  write(bytes + "x");  // trailing bytes
+  write_bytes(body, bytes + "x");  // trailing bytes
   CHECK_THROWS_AS(VectorIndex::load(path, 8), std::runtime_error);
-  std::string garbage = bytes;
-  for (size_t i = 0; i < 96; ++i) garbage[i] = char(0xff);  // the header
-  write(garbage);
+  // A few 4-byte words flipped in the body, the header intact: the checksum says so.
+  std::string flipped = bytes;
+  for (size_t at : {bytes.size() / 3, bytes.size() / 2, bytes.size() * 3 / 4}) flipped[at] ^= char(0x5a);
+  write_bytes(body, flipped);
+  CHECK_THROWS_WITH_AS(VectorIndex::load(path, 8), doctest::Contains("checksum"), std::runtime_error);
+  reset();
+  write_bytes(path + ".meta", R"({"format":1,"dimension":8,"count":500,"watermark":""})");  // the old format
   CHECK_THROWS_AS(VectorIndex::load(path, 8), std::runtime_error);
-  write(bytes);
+  write_bytes(path + ".meta", "{\"format\":2,\"dimension\":" + std::string(100000, '[') + "]}");
+  CHECK_THROWS_AS(VectorIndex::load(path, 8), std::runtime_error);
+  reset();
+  CHECK(VectorIndex::load(path, 8).size() == 500);
+}
+
+TEST_CASE("vector index: a body that passes its checksum but not the graph checks is refused") {
+  TempDir dir;
+  const std::string path = (dir.path / "crafted.hnsw").string();
+  VectorIndex built = build(random_unit_vectors(300, 8, 71));
+  built.save(path);
+  const std::string body = body_of(path);
+  const std::string bytes = read_bytes(body);
+  // The hnswlib layout: a 96-byte header, then per element its level-0 list (count, then links),
+  // the vector and the label.
+  size_t header = 0, element = 0;
   {
-    std::ofstream meta(path + ".meta", std::ios::trunc);
-    meta << R"({"format":1,"dimension":8,"count":501,"watermark":""})";  // more live than stored
+    std::memcpy(&element, bytes.data() + 24, sizeof element);  // size_data_per_element_
+    header = 8 + 8 + 8 + 8 + 8 + 8 + 4 + 4 + 8 + 8 + 8 + 8 + 8;
+    REQUIRE(header == 96);
   }
-  CHECK_THROWS_AS(VectorIndex::load(path, 8), std::runtime_error);
+  auto craft = [&](auto change) {
+    std::string b = bytes;
+    change(b);
+    write_bytes(body, b);
+    vouch_for_body(path);
+    return VectorIndex::load(path, 8);
+  };
+  // Element 7's first neighbour points far past the last element.
+  CHECK_THROWS_WITH_AS(craft([&](std::string& b) {
+                         std::uint32_t huge = 0x7fffffff;
+                         std::memcpy(b.data() + header + 7 * element + 4, &huge, 4);
+                       }),
+                       doctest::Contains("out of range"), std::runtime_error);
+  // Element 9 claims more neighbours than M allows.
+  CHECK_THROWS_WITH_AS(craft([&](std::string& b) {
+                         std::uint16_t many = 1000;
+                         std::memcpy(b.data() + header + 9 * element, &many, 2);
+                       }),
+                       doctest::Contains("longer than M"), std::runtime_error);
+  // Element 3 carries element 4's label.
+  CHECK_THROWS_WITH_AS(craft([&](std::string& b) {
+                         std::memcpy(b.data() + header + 3 * element + element - 8, b.data() + header + 4 * element + element - 8, 8);
+                       }),
+                       doctest::Contains("label appears twice"), std::runtime_error);
+}
+
+TEST_CASE("vector index: writers saving at once never share a temporary file, and the result loads") {
+  TempDir dir;
+  const std::string path = (dir.path / "shared.hnsw").string();
+  VectorIndex a = build(random_unit_vectors(800, 16, 81));
+  std::vector<std::thread> writers;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t)
+    writers.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) {
+        try {
+          a.save(path);
+        } catch (const std::exception&) {
+          ++failures;
+        }
+      }
+    });
+  // Readers load while the writers replace the files.
+  std::atomic<int> load_failures{0};
+  std::thread reader([&] {
+    for (int i = 0; i < 20; ++i) {
+      try {
+        if (VectorIndex::load(path, 16).size() != 800) ++load_failures;
+      } catch (const std::runtime_error&) {
+        // the very first load may come before the first save
+        if (std::filesystem::exists(path + ".meta")) ++load_failures;
+      }
+    }
+  });
+  for (auto& w : writers) w.join();
+  reader.join();
+  CHECK(failures == 0);
+  CHECK(load_failures == 0);
+  CHECK(VectorIndex::load(path, 16).size() == 800);
+  for (const auto& name : dir.names()) CHECK(name.find(".tmp") == std::string::npos);
 }

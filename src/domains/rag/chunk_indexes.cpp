@@ -88,7 +88,7 @@ std::shared_ptr<VectorIndex> ChunkIndexes::get(pqxx::connection& conn, const Ind
       entry->index = std::make_shared<VectorIndex>(VectorIndex::load(path, key.dimension, ef_search_));
       entry->on_disk = true;
     } catch (const std::exception& e) {
-      if (std::filesystem::exists(path)) spdlog::warn("rebuilding vector index {}: {}", path, e.what());
+      if (std::filesystem::exists(path + ".meta")) spdlog::warn("rebuilding vector index {}: {}", path, e.what());
       entry->index = std::make_shared<VectorIndex>(key.dimension, ef_search_);
       entry->index->set_watermark(kEmptyWatermark);
       // The file of per-chunk labels this one replaces (before migration 0013) is of no further use.

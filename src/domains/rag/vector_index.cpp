@@ -1,6 +1,7 @@
 #include "labctl/domains/rag/vector_index.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -9,18 +10,24 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <random>
 #include <mutex>
 #include <shared_mutex>
 #include <stdexcept>
 
 #include <hnswlib/hnswlib.h>
 #include <nlohmann/json.hpp>
+#include <zlib.h>
+
+#include "labctl/core/json_input.hpp"
 
 namespace labctl::rag {
 namespace {
 
 using Hnsw = hnswlib::HierarchicalNSW<float>;
-constexpr int kMetaFormat = 1;
+// 2: the meta file names its body file and holds the body's size and CRC-32.
+constexpr int kMetaFormat = 2;
 
 void check_dimension(size_t expected, size_t got, const char* what) {
   if (got != expected)
@@ -137,6 +144,7 @@ void load_from_bytes(Hnsw& index, std::string_view bytes, hnswlib::SpaceInterfac
     pod(size);
     if (size == 0) continue;
     need(size);
+    if (size % index.size_links_per_element_ != 0) throw std::runtime_error("vector index file is corrupt");
     index.element_levels_[i] = int(size / index.size_links_per_element_);
     if (copy) {
       index.linkLists_[i] = static_cast<char*>(malloc(size));
@@ -151,6 +159,39 @@ void load_from_bytes(Hnsw& index, std::string_view bytes, hnswlib::SpaceInterfac
   if (count > 0 && index.element_levels_[index.enterpoint_node_] != index.maxlevel_)
     throw std::runtime_error("vector index file header is corrupt");
   index.cur_element_count = count;
+}
+
+// Every link and label of a loaded index, before anything searches it: link counts within M,
+// neighbours within the element count, levels within the top level, labels unique, and the
+// deleted marks as many as the meta file says. A file whose checksum matches but whose graph
+// does not hold together (written by something else, or damaged before it was checksummed) is
+// refused here instead of sending a search out of bounds.
+void validate_graph(const Hnsw& index, size_t live_count) {
+  auto corrupt = [](const char* what) { throw std::runtime_error(std::string("vector index graph is corrupt: ") + what); };
+  const size_t count = index.cur_element_count;
+  if (live_count > count) corrupt("more live vectors than elements");
+  std::vector<hnswlib::labeltype> labels;
+  labels.reserve(count);
+  size_t deleted = 0;
+  auto check_list = [&](hnswlib::linklistsizeint* list, size_t max_links) {
+    size_t n = index.getListCount(list);
+    if (n > max_links) corrupt("a neighbour list is longer than M allows");
+    auto* links = reinterpret_cast<const hnswlib::tableint*>(list + 1);
+    for (size_t j = 0; j < n; ++j)
+      if (links[j] >= count) corrupt("a neighbour is out of range");
+  };
+  for (size_t i = 0; i < count; ++i) {
+    auto slot = hnswlib::tableint(i);
+    check_list(index.get_linklist0(slot), index.maxM0_);
+    int level = index.element_levels_[i];
+    if (level < 0 || level > index.maxlevel_) corrupt("an element's level is above the top level");
+    for (int l = 1; l <= level; ++l) check_list(index.get_linklist(slot, l), index.maxM_);
+    labels.push_back(index.getExternalLabel(slot));
+    deleted += index.isMarkedDeleted(slot);
+  }
+  if (count - deleted != live_count) corrupt("the live count does not match the deleted marks");
+  std::sort(labels.begin(), labels.end());
+  if (std::adjacent_find(labels.begin(), labels.end()) != labels.end()) corrupt("a label appears twice");
 }
 
 // Leaves a mapped index (load_from_bytes without copy) safe to destroy: the destructor frees
@@ -219,6 +260,14 @@ struct VectorIndex::State {
   std::atomic<bool> mapped{false};
   std::string_view map;
 
+  // The body file the meta file names (saved or loaded), for save_watermark; under `persisted_mu`.
+  mutable std::mutex persisted_mu;
+  struct Body {
+    std::string file;  // name within the index's directory
+    size_t bytes = 0;
+    unsigned long crc = 0;
+  } body;
+
   ~State() {
     if (mapped && index) detach_mapped(*index);
     index.reset();
@@ -268,22 +317,81 @@ struct VectorIndex::State {
   size_t live_count() const { return index->cur_element_count - index->num_deleted_; }
 };
 
-// path.meta, written to a temporary file and renamed over the old one.
+namespace {
+
+namespace fs = std::filesystem;
+
+// A name no other writer uses: pid, thread and 64 random bits.
+std::string unique_token() {
+  static thread_local std::mt19937_64 rng(std::random_device{}() ^ (std::uint64_t(getpid()) << 32));
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%d-%016llx", int(getpid()), static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+unsigned long crc_of(std::string_view bytes) {
+  return crc32_z(crc32_z(0L, nullptr, 0), reinterpret_cast<const Bytef*>(bytes.data()), bytes.size());
+}
+
+// The whole file (for checksumming what was just written); empty when it cannot be read.
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc | std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) throw std::runtime_error("vector index: cannot write " + path);
+}
+
+std::optional<nlohmann::json> read_meta(const std::string& path) {
+  std::ifstream in(path + ".meta", std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  std::string why;
+  auto meta = parse_json_input(text, why, 4);
+  if (!meta || !meta->is_object()) throw std::runtime_error("vector index: " + path + ".meta is corrupt");
+  return meta;
+}
+
+// Old bodies of this index: the one the previous meta named, the pre-format-2 file at `path`
+// itself, and bodies left by writers that lost a race more than a minute ago. A reader that has
+// one mapped keeps its pages.
+void remove_old_bodies(const std::string& path, const std::string& keep, const std::string& previous) {
+  std::error_code ec;
+  fs::path base(path);
+  if (!previous.empty() && previous != keep) fs::remove(base.parent_path() / previous, ec);
+  fs::remove(base, ec);
+  const std::string prefix = base.filename().string() + ".";
+  auto now = fs::file_time_type::clock::now();
+  for (const auto& entry : fs::directory_iterator(base.parent_path(), ec)) {
+    std::string name = entry.path().filename().string();
+    if (name == keep || name.rfind(prefix, 0) != 0 || name == prefix + "meta") continue;
+    auto age = now - entry.last_write_time(ec);
+    if (!ec && age > std::chrono::minutes(1)) fs::remove(entry.path(), ec);
+  }
+}
+
+}  // namespace
+
+// path.meta: the index's description and the name, size and checksum of its body file, written to
+// a temporary file of this writer's own and renamed over the old one.
 void VectorIndex::write_meta(const State& state, const std::string& path) {
+  std::lock_guard lock(state.persisted_mu);
   nlohmann::json meta = {{"format", kMetaFormat},
                          {"dimension", state.dimension},
                          {"m", state.index->M_},
                          {"ef_construction", state.index->ef_construction_},
                          {"count", state.live_count()},
-                         {"watermark", state.watermark}};
-  const std::string meta_tmp = path + ".meta.tmp";
-  {
-    std::ofstream out(meta_tmp, std::ios::trunc);
-    out << meta.dump() << '\n';
-    out.close();
-    if (!out) throw std::runtime_error("vector index: cannot write " + meta_tmp);
-  }
-  replace_file(meta_tmp, path + ".meta");
+                         {"watermark", state.watermark},
+                         {"file", state.body.file},
+                         {"bytes", state.body.bytes},
+                         {"crc32", state.body.crc}};
+  const std::string tmp = path + ".meta." + unique_token() + ".tmp";
+  write_file(tmp, meta.dump() + "\n");
+  replace_file(tmp, path + ".meta");
 }
 
 VectorIndex::VectorIndex(size_t dimension, size_t ef_search, size_t initial_capacity) {
@@ -300,59 +408,81 @@ VectorIndex& VectorIndex::operator=(VectorIndex&&) noexcept = default;
 
 VectorIndex VectorIndex::load(const std::string& path, size_t dimension, size_t ef_search) {
   if (dimension == 0) throw std::invalid_argument("vector index: dimension must be positive");
-  std::ifstream meta_in(path + ".meta");
-  if (!meta_in) throw std::runtime_error("vector index: cannot read " + path + ".meta");
-  nlohmann::json meta = nlohmann::json::parse(meta_in, nullptr, /*allow_exceptions=*/false);
-  if (!meta.is_object() || !meta.contains("format") || meta["format"] != kMetaFormat || !meta.contains("dimension") ||
-      !meta["dimension"].is_number_unsigned() || !meta.value("watermark", nlohmann::json()).is_string())
-    throw std::runtime_error("vector index: " + path + ".meta is corrupt or of another format");
-  check_dimension(dimension, meta["dimension"].get<size_t>(), ("vector index " + path).c_str());
+  // A writer replaces the meta file and then removes the body it named: read them again.
+  for (int attempt = 0;; ++attempt) {
+    auto meta = read_meta(path);
+    if (!meta) throw std::runtime_error("vector index: cannot read " + path + ".meta");
+    auto is_count = [&](const char* k) { return meta->contains(k) && (*meta)[k].is_number_unsigned(); };
+    if (!meta->contains("format") || (*meta)["format"] != kMetaFormat || !is_count("dimension") || !is_count("count") ||
+        !is_count("bytes") || !is_count("crc32") || !meta->value("watermark", nlohmann::json()).is_string() ||
+        !meta->value("file", nlohmann::json()).is_string())
+      throw std::runtime_error("vector index: " + path + ".meta is corrupt or of another format");
+    check_dimension(dimension, (*meta)["dimension"].get<size_t>(), ("vector index " + path).c_str());
+    const std::string file = (*meta)["file"].get<std::string>();
+    if (file.empty() || file.find('/') != std::string::npos)
+      throw std::runtime_error("vector index: " + path + ".meta is corrupt");
+    const std::string body_path = (fs::path(path).parent_path() / file).string();
+    int fd = ::open(body_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && attempt < 5) continue;
+    if (fd < 0) throw std::runtime_error("vector index: cannot read " + body_path);
 
-  if (!meta.contains("count") || !meta["count"].is_number_unsigned())
-    throw std::runtime_error("vector index: " + path + ".meta is corrupt or of another format");
-
-  auto state = std::make_unique<State>(dimension, std::max<size_t>(ef_search, 1));
-  state->watermark = meta["watermark"].get<std::string>();
-  if (!std::filesystem::is_regular_file(path)) throw std::runtime_error("vector index: cannot read " + path);
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error("vector index: cannot read " + path);
-  struct stat st {};
-  void* map = fstat(fd, &st) == 0 && st.st_size > 0
-                  ? mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0)
-                  : MAP_FAILED;
-  ::close(fd);
-  if (map == MAP_FAILED) throw std::runtime_error("vector index: cannot map " + path);
-  state->map = std::string_view(static_cast<const char*>(map), size_t(st.st_size));
-  state->mapped = true;
-  state->index = empty_hnsw(state->space);
-  load_from_bytes(*state->index, state->map, &state->space, /*copy=*/false);
-  Hnsw& index = *state->index;
-  if (index.size_data_per_element_ - index.label_offset_ != sizeof(hnswlib::labeltype) ||
-      index.offsetData_ != index.size_links_level0_ || meta["count"].get<size_t>() > index.cur_element_count)
-    throw std::runtime_error("vector index: " + path + " is corrupt");
-  check_dimension(dimension, (index.label_offset_ - index.offsetData_) / sizeof(float),
-                  ("vector index " + path).c_str());
-  // Counting marks would read every element: the meta file, written with the index, has the
-  // live count. (hnswlib 0.6 leaves these uninitialised when loading.)
-  index.num_deleted_ = index.cur_element_count - meta["count"].get<size_t>();
-  index.metric_distance_computations = 0;
-  index.metric_hops = 0;
-  index.setEf(state->ef_search);
-  return VectorIndex(std::move(state));
+    auto state = std::make_unique<State>(dimension, std::max<size_t>(ef_search, 1));
+    state->watermark = (*meta)["watermark"].get<std::string>();
+    state->body = {file, (*meta)["bytes"].get<size_t>(), (*meta)["crc32"].get<unsigned long>()};
+    struct stat st {};
+    bool sized = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && size_t(st.st_size) == state->body.bytes && st.st_size > 0;
+    void* map = sized ? mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0) : MAP_FAILED;
+    ::close(fd);
+    if (!sized) throw std::runtime_error("vector index: " + body_path + " is not the size its meta file says");
+    if (map == MAP_FAILED) throw std::runtime_error("vector index: cannot map " + body_path);
+    state->map = std::string_view(static_cast<const char*>(map), size_t(st.st_size));
+    state->mapped = true;
+    if (crc_of(state->map) != state->body.crc)
+      throw std::runtime_error("vector index: " + body_path + " does not match its checksum");
+    state->index = empty_hnsw(state->space);
+    load_from_bytes(*state->index, state->map, &state->space, /*copy=*/false);
+    Hnsw& index = *state->index;
+    const size_t live = (*meta)["count"].get<size_t>();
+    if (index.size_data_per_element_ - index.label_offset_ != sizeof(hnswlib::labeltype) ||
+        index.offsetData_ != index.size_links_level0_ || index.offsetLevel0_ != 0 || live > index.cur_element_count)
+      throw std::runtime_error("vector index: " + body_path + " is corrupt");
+    check_dimension(dimension, (index.label_offset_ - index.offsetData_) / sizeof(float),
+                    ("vector index " + path).c_str());
+    validate_graph(index, live);
+    index.num_deleted_ = index.cur_element_count - live;
+    index.metric_distance_computations = 0;
+    index.metric_hops = 0;
+    index.setEf(state->ef_search);
+    return VectorIndex(std::move(state));
+  }
 }
 
 void VectorIndex::save(const std::string& path) const {
   auto lock = state_->read_lock();
   Hnsw& index = *state_->index;
-  const std::string tmp = path + ".tmp";
-  index.saveIndex(tmp);  // hnswlib reports no write errors: check the size at least
-  std::error_code ec;
-  auto written = std::filesystem::file_size(tmp, ec);
-  if (ec || written < index.cur_element_count * index.size_data_per_element_)
+  const std::string token = unique_token();
+  const std::string tmp = path + "." + token + ".tmp";
+  index.saveIndex(tmp);  // hnswlib reports no write errors: the checksum is taken from the file as written
+  std::string written = slurp(tmp);
+  if (written.size() < index.cur_element_count * index.size_data_per_element_) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
     throw std::runtime_error("vector index: cannot write " + tmp);
-
-  replace_file(tmp, path);
+  }
+  const std::string file = fs::path(path).filename().string() + "." + token;
+  replace_file(tmp, (fs::path(path).parent_path() / file).string());
+  std::string previous;
+  try {
+    if (auto old = read_meta(path)) previous = old->value("file", "");
+  } catch (const std::exception&) {
+    // a corrupt meta file names nothing worth keeping
+  }
+  {
+    std::lock_guard body_lock(state_->persisted_mu);
+    state_->body = {file, written.size(), crc_of(written)};
+  }
   write_meta(*state_, path);
+  remove_old_bodies(path, file, previous);
 }
 
 void VectorIndex::save_watermark(const std::string& path) const {

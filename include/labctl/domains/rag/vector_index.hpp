@@ -68,17 +68,22 @@ class VectorIndex {
   VectorIndex(VectorIndex&&) noexcept;
   VectorIndex& operator=(VectorIndex&&) noexcept;
 
-  // Opens `path` and its sidecar `path.meta` (dimension, live count, watermark). Throws
-  // std::invalid_argument when the file holds another dimension, std::runtime_error when a file is
-  // missing or corrupt (the caller then rebuilds from PostgreSQL).
-  // The file is memory-mapped, not read: `search` and `search_exact` over all vectors read only the
-  // pages they visit, so a one-shot query over 100k vectors touches a few MB of a 170 MB file. The
-  // first call that needs the id lookup or writable memory (`contains`, `add`, `remove`,
-  // `search_exact` with ids) copies the index into memory once. The file may be replaced (save
-  // renames over it) while mapped; it must not be truncated in place.
+  // An index on disk is two files: `path.meta` (dimension, live count, watermark, and the name, size
+  // and CRC-32 of the body) and the body it names (`path.<writer token>`, hnswlib's format). A writer
+  // writes a body of its own and renames the meta file over the old one, so concurrent writers never
+  // share a file and a reader never sees a meta file and a body from different saves.
+  //
+  // load: throws std::invalid_argument when the file holds another dimension, std::runtime_error when
+  // a file is missing, of another format, not its checksum, or its graph does not hold together
+  // (a link or level out of range, a label twice): the caller then rebuilds from PostgreSQL. No
+  // damage of the files can make a search read out of bounds.
+  // The body is memory-mapped, not copied: searches read the mapping (the checksum has paged it
+  // in). The first call that needs the id lookup or writable memory (`contains`, `add`, `remove`,
+  // `search_exact` with ids) copies the index into memory once. A save may replace the files while
+  // they are mapped.
   static VectorIndex load(const std::string& path, size_t dimension, size_t ef_search = kDefaultEfSearch);
-  // Writes path.tmp and path.meta.tmp, then renames them over path and path.meta (index first,
-  // so the saved watermark is never ahead of the saved vectors). Throws std::runtime_error.
+  // Writes a new body and meta file as above, then removes the body the old meta file named (and
+  // bodies of writers that lost a race over a minute ago). Throws std::runtime_error.
   void save(const std::string& path) const;
   // Rewrites only path.meta (the watermark): for an index unchanged since it was saved or loaded.
   void save_watermark(const std::string& path) const;
