@@ -46,7 +46,13 @@ void Database::ensure_schema(pqxx::connection& conn) {
                 "the database schema is behind by " + std::to_string(pending) +
                     " migration(s); run 'labctl db migrate'");
   spdlog::info("applying {} migration(s) to the private database", pending);
-  apply_migrations(conn, migrations_, false);
+  migrate(conn, false);
+}
+
+std::vector<std::string> Database::migrate(pqxx::connection& conn, bool dry_run) {
+  auto applied = apply_migrations(conn, migrations_, dry_run);
+  if (!dry_run) columns_.clear();
+  return applied;
 }
 
 }  // namespace labctl::db

@@ -5,6 +5,36 @@
 #include "labctl/core/utf8.hpp"
 
 namespace labctl::db {
+namespace {
+
+void strip_nul(nlohmann::json& v) {
+  if (v.is_string()) {
+    std::erase(v.get_ref<std::string&>(), '\0');
+  } else if (v.is_array()) {
+    for (auto& e : v) strip_nul(e);
+  } else if (v.is_object()) {
+    nlohmann::json clean = nlohmann::json::object();
+    for (auto& [k, e] : v.items()) {
+      std::string key = k;
+      std::erase(key, '\0');
+      strip_nul(e);
+      clean[key] = std::move(e);
+    }
+    v = std::move(clean);
+  }
+}
+
+std::string compact(const nlohmann::json& v) { return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+}  // namespace
+
+std::string jsonb_text(const nlohmann::json& value) {
+  std::string out = compact(value);
+  if (out.find("\\u0000") == std::string::npos) return out;
+  nlohmann::json clean = value;
+  strip_nul(clean);
+  return compact(clean);
+}
 
 void append_array_element(std::string& out, const Cell& cell) {
   if (!cell) {

@@ -27,7 +27,7 @@ std::vector<Operation> database_operations() {
        .example = "labctl db up",
        .handler = [](Context& ctx, const Params&) -> json {
          bool started = ctx.database.cluster().ensure_running();
-         auto applied = db::apply_migrations(ctx.raw_conn(), ctx.database.migrations(), false);
+         auto applied = ctx.database.migrate(ctx.raw_conn(), false);
          json out = summary_of(applied, ctx.database.migrations().size(), false);
          out["database_url"] = ctx.database.display_url();
          out["started"] = started;
@@ -72,7 +72,7 @@ std::vector<Operation> database_operations() {
        .mutating = true,
        .handler = [](Context& ctx, const Params& p) -> json {
          bool dry = p.boolean("dry_run");
-         auto applied = db::apply_migrations(ctx.raw_conn(), ctx.database.migrations(), dry);
+         auto applied = ctx.database.migrate(ctx.raw_conn(), dry);
          return summary_of(applied, ctx.database.migrations().size(), dry);
        }},
       {.name = "db.reset",
@@ -92,7 +92,7 @@ std::vector<Operation> database_operations() {
            tx.exec("CREATE SCHEMA public");
            tx.commit();
          }
-         auto applied = db::apply_migrations(conn, ctx.database.migrations(), false);
+         auto applied = ctx.database.migrate(conn, false);
          return summary_of(applied, ctx.database.migrations().size(), false);
        }},
       {.name = "db.shell",

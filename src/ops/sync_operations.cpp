@@ -24,10 +24,9 @@ json sync(Context& ctx, const Params& p) {
   SyncOptions options{.full = p.boolean("full"), .progress = ctx.progress};
   connectors::SyncCycle cycle;
   if (connector == "all") {
-    cycle = connectors::run_all_connectors([&] { return ctx.database.connect(); }, scope.project_id,
-                                           scope.account_scope_id, ctx.config, options);
+    cycle = connectors::run_all_connectors(ctx.database, scope.project_id, scope.account_scope_id, ctx.config, options);
   } else {
-    cycle.results.push_back({connector, connectors::run_connector_sync(ctx.conn(), scope.project_id,
+    cycle.results.push_back({connector, connectors::run_connector_sync(ctx.database, ctx.conn(), scope.project_id,
                                                                        scope.account_scope_id, connector, ctx.config,
                                                                        options)});
   }
@@ -141,7 +140,7 @@ std::vector<Operation> sync_operations() {
            connectors::retry_dead_letter(ctx.conn(), scope.project_id, *only);
          }
          // The service caps a pass at 200 (api.md §4.2).
-         return connectors::retry_due_errors(ctx.conn(), scope.project_id, scope.account_scope_id, ctx.config,
+         return connectors::retry_due_errors(ctx.database, ctx.conn(), scope.project_id, scope.account_scope_id, ctx.config,
                                              static_cast<int>(std::min<long long>(p.integer("limit"), 200)), only);
        }},
   };

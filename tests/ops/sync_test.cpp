@@ -438,3 +438,42 @@ TEST_CASE_FIXTURE(SyncFixture, "serve: the sync and reconciliation routes answer
   CHECK(res->status == 409);
   CHECK(json::parse(res->body)["error"] == "chatwoot_source_binding_error");
 }
+
+TEST_CASE_FIXTURE(SyncFixture, "hostile text: NUL in a message of a synced conversation, and a record PostgreSQL refuses") {
+  sync("chatwoot", p1, {"--full"});
+  sync("chatwoot", p1);
+  const std::string nul_text = std::string("before") + '\0' + "after, and long enough to be chunked for search";
+  REQUIRE(sandbox.mutate({{"kind", "chatwoot_message_add"}, {"conversation", 100001}, {"content", nul_text}})["ok"] ==
+          true);
+  auto out = sync("chatwoot", p1);
+  CHECK(out["results"][0]["result"]["refused_records"] == 0);
+  CHECK(db.count("SELECT count(*) FROM cw_messages WHERE content = 'beforeafter, and long enough to be chunked for "
+                 "search'") == 1);
+  CHECK(db.count("SELECT count(*) FROM rag_chunks WHERE text = 'beforeafter, and long enough to be chunked for "
+                 "search'") == 1);
+
+  // A record the database refuses (here: a constraint its text breaks) is left out and named; the
+  // rest of its page, and the pages after it, arrive.
+  db.exec("ALTER TABLE cw_messages ADD CONSTRAINT no_poison CHECK (content NOT LIKE '%POISON%')");
+  REQUIRE(sandbox.mutate({{"kind", "chatwoot_message_add"}, {"conversation", 100001},
+                          {"content", "POISON: private words of customer A"}})["ok"] == true);
+  REQUIRE(sandbox.mutate({{"kind", "chatwoot_message_add"}, {"conversation", 100001},
+                          {"content", "A later message that must arrive"}})["ok"] == true);
+  out = sync("chatwoot", p1);
+  CHECK(out["results"][0]["status"] == "ok");
+  CHECK(out["results"][0]["result"]["refused_records"] == 1);
+  CHECK(db.count("SELECT count(*) FROM cw_messages WHERE content = 'A later message that must arrive'") == 1);
+  auto refused = db.text("SELECT error_kind || ' ' || status || ' ' || error_message FROM connector_errors "
+                         "WHERE error_kind = 'record_refused'");
+  CHECK(refused.rfind("record_refused dead_letter PostgreSQL refused cw_messages record cwmsg:" + p1.id, 0) == 0);
+  CHECK(refused.find("(SQLSTATE 23514)") != std::string::npos);
+  // No error anywhere quotes the row: not the queue, not the state, not the event log.
+  for (const char* where : {"SELECT string_agg(error_message || payload_json::text, ' ') FROM connector_errors",
+                            "SELECT string_agg(coalesce(last_error, '') || meta::text, ' ') FROM connector_sync_state",
+                            "SELECT string_agg(payload_json::text, ' ') FROM connector_events WHERE event_type LIKE 'process_%'"})
+    CHECK(db.text(where).find("private words") == std::string::npos);
+  // Refused again by a full re-read: still one row, counted again.
+  sync("chatwoot", p1, {"--full"});
+  CHECK(db.count("SELECT count(*) FROM connector_errors WHERE error_kind = 'record_refused'") == 1);
+  CHECK(db.count("SELECT attempt FROM connector_errors WHERE error_kind = 'record_refused'") == 2);
+}

@@ -104,7 +104,7 @@ TEST_CASE("pg_cell writes PostgreSQL's text input form") {
   CHECK(pg_cell(true) == "t");
   CHECK(pg_cell(false) == "f");
   CHECK(pg_cell(json{{"b", 1}, {"a", "x"}}) == R"({"a":"x","b":1})");
-  CHECK(pg_cell(std::string("a\0b", 3)) == "ab");                  // text cannot hold NUL
+  CHECK(pg_cell(std::string("a\0b", 3)) == std::string("a\0b", 3));  // the array encoder drops it (rows.hpp)
   CHECK(pg_cell(json{{"k", std::string("a\0b", 3)}}) == R"({"k":"ab"})");  // jsonb rejects \u0000
 }
 

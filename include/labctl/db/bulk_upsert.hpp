@@ -6,12 +6,17 @@
 #include <vector>
 
 #include "labctl/db/rows.hpp"
+#include "labctl/db/table_columns.hpp"
 
 namespace labctl::db {
 
 // Rows are de-duplicated by conflict key, first occurrence wins; an existing row is
 // updated only when a compared column differs (NULL-safe). Scope columns come from the caller.
-UpsertCount bulk_upsert(pqxx::work& tx, const UpsertSpec& spec, const std::vector<Row>& rows,
+// The batch is written in a savepoint: when PostgreSQL refuses a row's data (SQLSTATE classes 22
+// and 23), the batch is halved until the refused rows stand alone; those are left out and listed
+// in `refused`, the rest are written, so one bad record never holds back its page. Any other
+// failure is Error(internal) naming the table and the SQLSTATE, never a value.
+UpsertCount bulk_upsert(pqxx::work& tx, TableColumns& columns, const UpsertSpec& spec, const std::vector<Row>& rows,
                         const std::string& project_id, const std::string& account_scope_id);
 
 }  // namespace labctl::db

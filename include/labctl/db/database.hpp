@@ -8,6 +8,7 @@
 
 #include "labctl/db/embedded_cluster.hpp"
 #include "labctl/db/migration_source.hpp"
+#include "labctl/db/table_columns.hpp"
 
 namespace labctl {
 class Config;
@@ -29,11 +30,17 @@ class Database {
   const std::vector<Migration>& migrations() const { return migrations_; }
   // Private cluster: applies pending migrations. External database: a clear error.
   void ensure_schema(pqxx::connection& conn);
+  // Applies the pending migrations (or lists them, dry_run); the schema may have changed, so the
+  // column types bulk writes know are read again.
+  std::vector<std::string> migrate(pqxx::connection& conn, bool dry_run);
+  // The column types of the tables bulk writes go to.
+  TableColumns& columns() { return columns_; }
 
  private:
   std::string url_;
   std::optional<EmbeddedCluster> cluster_;
   std::vector<Migration> migrations_;
+  TableColumns columns_;
 };
 
 }  // namespace labctl::db

@@ -2,6 +2,7 @@
 // What a bulk write carries: rows of values in PostgreSQL's text input form, and the upsert that
 // writes them. Plain types, no database: the pure mappers build them.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,9 +24,17 @@ struct UpsertSpec {
   std::vector<std::string> set_on_change; // extra assignments when updating, e.g. "embedding = NULL"
 };
 
+// A row PostgreSQL would not take (a value out of a column's range, a constraint): named by its
+// conflict key and the SQLSTATE, never by its values.
+struct RefusedRow {
+  std::string key;  // the conflict key's values, joined by '|'
+  std::string sqlstate;
+};
+
 struct UpsertCount {
   size_t inserted = 0;
   size_t updated = 0;  // existing rows whose mapped columns changed
+  std::vector<RefusedRow> refused;
   size_t touched() const { return inserted + updated; }
 };
 
@@ -33,6 +42,10 @@ struct UpsertCount {
 // A value is quoted and escaped, and made storable (NUL dropped, malformed UTF-8 replaced: see
 // storable_text), so no value can end the literal early or make PostgreSQL refuse the batch.
 void append_array_element(std::string& out, const Cell& cell);
+// The text of a jsonb value: compact, malformed UTF-8 replaced, and NUL characters (which jsonb
+// refuses as \u0000) dropped from every string and key. Every JSON that reaches PostgreSQL goes
+// through here.
+std::string jsonb_text(const nlohmann::json& value);
 // PostgreSQL text[] literal: {"a","b \"q\""}.
 std::string pg_text_array(const std::vector<std::string>& items);
 // PostgreSQL bigint[] literal: {1,-2,3}.

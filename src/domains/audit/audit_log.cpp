@@ -1,4 +1,5 @@
 #include "labctl/domains/audit/audit_log.hpp"
+#include "labctl/db/rows.hpp"
 
 namespace labctl::audit {
 
@@ -8,7 +9,7 @@ void write(pqxx::transaction_base& tx, const AuditEvent& e) {
       "INSERT INTO audit_events (project_id, actor_username, action, entity_type, entity_id, status, "
       "request_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)",
       e.project_id, e.actor_username, e.action.substr(0, 200), e.entity_type, e.entity_id, e.status,
-      e.request_id, e.payload.dump());
+      e.request_id, db::jsonb_text(e.payload));
 }
 
 }  // namespace labctl::audit

@@ -116,6 +116,7 @@ class AttioPull {
     r.since = since_;
     r.pages = pages_;
     r.requests = requests_;
+    r.refused_records = ctx_.refused_records;
     r.cursor = newest_.mark;
     r.workspace_id = workspace_;
     r.soft_failures = soft_failures_;

@@ -11,7 +11,6 @@
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
 #include "labctl/core/handoff.hpp"
-#include "labctl/db/bulk_upsert.hpp"
 #include "labctl/db/sql_time.hpp"
 #include "labctl/domains/connectors/chatwoot_mapper.hpp"
 #include "labctl/domains/connectors/connector_pulls.hpp"
@@ -274,7 +273,7 @@ class ChatwootPull {
     touched_conversations_ += write_records(tx, page.conversations, ctx_).touched();
     touched_messages_ += write_records(tx, page.messages, ctx_).touched();
     touched_attachments_ += write_records(tx, page.attachments, ctx_).touched();
-    auto chunk_count = db::bulk_upsert(tx, rag_chunk_spec(), page.chunks, ctx_.project_id, ctx_.account_scope_id);
+    auto chunk_count = write_rows(tx, ctx_, rag_chunk_spec(), page.chunks);
     // A message that got shorter, or became private or too short to embed, loses the chunks
     // past its new end: search never serves text that is gone.
     deleted_chunks_ += tx.exec_params("DELETE FROM rag_chunks c USING unnest($1::text[], $2::int[]) AS m(id, n) "
@@ -295,6 +294,7 @@ class ChatwootPull {
     r.since = since_.ts;
     r.pages = pages_;
     r.requests = requests_;
+    r.refused_records = ctx_.refused_records;
     r.cursor = {cursor_.ts, cursor_.global_id};
     r.account_id = s_.account;
     r.processed_conversations = conversations_;

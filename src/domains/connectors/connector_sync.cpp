@@ -6,6 +6,7 @@
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
+#include "labctl/db/database.hpp"
 #include "labctl/domains/connectors/connector_table.hpp"
 #include "labctl/domains/connectors/error_queue.hpp"
 #include "labctl/domains/connectors/event_log.hpp"
@@ -68,7 +69,7 @@ std::optional<EventLogRun> derive_events(pqxx::connection& conn, const std::stri
 
 }  // namespace
 
-ConnectorRun run_connector_sync(pqxx::connection& conn, const std::string& project_id,
+ConnectorRun run_connector_sync(db::Database& database, pqxx::connection& conn, const std::string& project_id,
                                 const std::string& account_scope_id, const std::string& connector_name,
                                 const Config& config, const SyncOptions& options) {
   const Connector& connector = connector_named(connector_name);  // 400 unsupported_connector, before any write
@@ -91,7 +92,7 @@ ConnectorRun run_connector_sync(pqxx::connection& conn, const std::string& proje
     // queue (not a process-wide breaker) decides when to try again.
     net::CircuitBreakerRegistry breakers;
     auto http = connector_http_client(config, breakers);
-    SyncContext ctx{conn, project_id, account_scope_id, config, options, http, process};
+    SyncContext ctx{conn, database.columns(), project_id, account_scope_id, config, options, http, process};
     ConnectorRun run{.connector = connector.name, .mode = mode, .result = connector.pull(ctx)};
     const PullSummary& pulled = summary(run.result);
     run.event_log = derive_events(conn, project_id, account_scope_id, connector.name, before, pulled, process);
@@ -116,7 +117,7 @@ ConnectorRun run_connector_sync(pqxx::connection& conn, const std::string& proje
   }
 }
 
-SyncCycle run_all_connectors(const ConnectionFactory& connect, const std::string& project_id,
+SyncCycle run_all_connectors(db::Database& database, const std::string& project_id,
                              const std::string& account_scope_id, const Config& config, const SyncOptions& options) {
   const auto& table = connector_table();
   SyncCycle cycle;
@@ -127,8 +128,9 @@ SyncCycle run_all_connectors(const ConnectionFactory& connect, const std::string
       auto& outcome = cycle.results[i];
       outcome.connector = table[i].name;
       try {
-        auto conn = connect();
-        outcome.run = run_connector_sync(*conn, project_id, account_scope_id, table[i].name, config, options);
+        auto conn = database.connect();
+        outcome.run =
+            run_connector_sync(database, *conn, project_id, account_scope_id, table[i].name, config, options);
       } catch (const std::exception& e) {
         outcome.error = e.what();
         const auto* err = dynamic_cast<const Error*>(&e);
@@ -137,7 +139,7 @@ SyncCycle run_all_connectors(const ConnectionFactory& connect, const std::string
       }
     });
   for (auto& t : threads) t.join();
-  auto conn = connect();
+  auto conn = database.connect();
   ProcessRun process(*conn, project_id, "system", "connectors_sync_cycle");
   if (cycle.failed() > 0) process.warn("One or more connectors failed in cycle");
   try {
@@ -169,7 +171,7 @@ void to_json(json& j, const RetryPass& pass) {
   j = {{"due", pass.due}, {"succeeded", pass.succeeded()}, {"failed", pass.failed()}, {"retried", retried}};
 }
 
-RetryPass retry_due_errors(pqxx::connection& conn, const std::string& project_id, const std::string& account_scope_id,
+RetryPass retry_due_errors(db::Database& database, pqxx::connection& conn, const std::string& project_id, const std::string& account_scope_id,
                            const Config& config, int limit, std::optional<long long> only) {
   auto due = due_errors(conn, project_id, only ? 500 : limit);
   if (only) std::erase_if(due, [&](const DueError& e) { return e.id != *only; });
@@ -179,7 +181,7 @@ RetryPass retry_due_errors(pqxx::connection& conn, const std::string& project_id
     if (!attempted.insert(error.connector).second) continue;
     RetriedError retried{error.id, error.connector, ""};
     try {
-      run_connector_sync(conn, project_id, account_scope_id, error.connector, config, {});
+      run_connector_sync(database, conn, project_id, account_scope_id, error.connector, config, {});
     } catch (const std::exception& e) {
       retried.error = e.what();
     }

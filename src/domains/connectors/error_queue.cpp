@@ -2,7 +2,9 @@
 
 #include "labctl/core/error.hpp"
 #include "labctl/core/ids.hpp"
+#include "labctl/core/utf8.hpp"
 #include "labctl/db/sql_time.hpp"
+#include "labctl/db/rows.hpp"
 
 namespace labctl::connectors {
 namespace {
@@ -22,7 +24,8 @@ nlohmann::json to_json(const pqxx::row& r) {
           {"resolved_at", opt(r[14])}};
 }
 
-std::string cut(const std::string& s, size_t n) { return s.size() <= n ? s : s.substr(0, n); }
+// At most n characters of text PostgreSQL takes (an error message may carry anything).
+std::string cut(const std::string& s, size_t n) { return storable_text(utf8_prefix(s, n)); }
 
 }  // namespace
 
@@ -43,9 +46,26 @@ Registered register_error(pqxx::transaction_base& tx, const std::string& project
       " status = CASE WHEN c.attempt + 1 >= $10 THEN 'dead_letter' WHEN c.attempt + 1 > 1 THEN 'retrying' ELSE 'pending' END "
       "RETURNING id, attempt, status, " + db::iso_utc("next_retry_at"),
       project_id, e.connector, e.mode, cut(e.operation, 200), cut(e.source_ref, 500), e.error_kind,
-      cut(e.message, 4000), e.payload.is_object() ? e.payload.dump() : "{}", settings.base_seconds,
+      cut(e.message, 4000), db::jsonb_text(e.payload.is_object() ? e.payload : nlohmann::json::object()), settings.base_seconds,
       settings.max_retries, key);
   return {r[0].as<long long>(), r[1].as<int>(), r[2].c_str(), r[3].c_str()};
+}
+
+void record_refused_row(pqxx::transaction_base& tx, const std::string& project_id, const std::string& connector,
+                        const std::string& table, const std::string& record, const std::string& sqlstate) {
+  const std::string ref = cut(table + ":" + record, 500);
+  const std::string key = sha1_hex(connector + ":record_refused:" + ref);
+  const std::string message = "PostgreSQL refused " + table + " record " + record + " (SQLSTATE " + sqlstate + ")";
+  auto bumped = tx.exec_params("UPDATE connector_errors SET attempt = attempt + 1, error_message = $4, updated_at = now() "
+                               "WHERE project_id = $1 AND connector = $2 AND dedupe_key = $3 AND status = 'dead_letter'",
+                               project_id, connector, key, cut(message, 4000));
+  if (bumped.affected_rows() > 0) return;
+  tx.exec_params(
+      "INSERT INTO connector_errors (project_id, connector, mode, operation, source_ref, error_kind, error_message, "
+      " payload_json, attempt, next_retry_at, status, dedupe_key) "
+      "VALUES ($1, $2, 'http', 'sync', $3, 'record_refused', $4, $5::jsonb, 1, now(), 'dead_letter', $6)",
+      project_id, connector, ref, cut(message, 4000),
+      db::jsonb_text({{"table", table}, {"record", record}, {"sqlstate", sqlstate}}), key);
 }
 
 size_t resolve_open(pqxx::transaction_base& tx, const std::string& project_id, const std::string& connector) {

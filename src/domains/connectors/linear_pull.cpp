@@ -125,6 +125,7 @@ class LinearPull {
     r.since = since_;
     r.pages = pages_;
     r.requests = requests_;
+    r.refused_records = ctx_.refused_records;
     r.cursor = newest_.mark;
     r.workspace_id = workspace_;
     r.processed_issues = issues_;

@@ -2,6 +2,7 @@
 
 #include "labctl/core/ids.hpp"
 #include "labctl/db/sql_time.hpp"
+#include "labctl/db/rows.hpp"
 
 namespace labctl::connectors {
 namespace {
@@ -28,6 +29,10 @@ void ProcessRun::warn(const std::string& message) {
   write("process_warning", {{"warning_message", message}}, "process:" + process_, message);
 }
 
+void ProcessRun::warn(pqxx::transaction_base& tx, const std::string& message) {
+  write(tx, "process_warning", {{"warning_message", message}}, "process:" + process_, message);
+}
+
 void ProcessRun::finish(const nlohmann::json& counters) {
   write("process_finished", {{"phase", "finished"}, {"counters", counters}}, "", "");
 }
@@ -39,6 +44,12 @@ void ProcessRun::fail(const std::string& error_message) {
 void ProcessRun::write(const std::string& type, nlohmann::json payload, const std::string& warning_ref,
                        const std::string& warning_message) {
   pqxx::work tx(conn_);
+  write(tx, type, std::move(payload), warning_ref, warning_message);
+  tx.commit();
+}
+
+void ProcessRun::write(pqxx::transaction_base& tx, const std::string& type, nlohmann::json payload,
+                       const std::string& warning_ref, const std::string& warning_message) {
   std::string at = now_iso(tx);
   payload["process"] = process_;
   payload["run_id"] = run_id_;
@@ -58,9 +69,7 @@ void ProcessRun::write(const std::string& type, nlohmann::json payload, const st
       "INSERT INTO connector_events (project_id, event_type, occurred_at, actor, source, source_ref, payload_json, "
       "dedupe_key) VALUES ($1, $2, $3::timestamptz, 'system', $4, $5, $6::jsonb, $7) "
       "ON CONFLICT (project_id, dedupe_key) DO NOTHING",
-      project_id_, type, at, source_, source_ref, payload.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-      key);
-  tx.commit();
+      project_id_, type, at, source_, source_ref, db::jsonb_text(payload), key);
 }
 
 }  // namespace labctl::connectors

@@ -1,6 +1,9 @@
 #include "labctl/domains/connectors/pull_support.hpp"
 
+#include "labctl/db/bulk_upsert.hpp"
 #include "labctl/db/sql_time.hpp"
+#include "labctl/domains/connectors/error_queue.hpp"
+#include "labctl/domains/connectors/process_log.hpp"
 #include "labctl/domains/connectors/source_bindings.hpp"
 
 namespace labctl::connectors {
@@ -9,6 +12,17 @@ namespace {
 constexpr int kOverlapMinutes = 10;
 
 }  // namespace
+
+db::UpsertCount write_rows(pqxx::work& tx, SyncContext& ctx, const db::UpsertSpec& spec, const std::vector<db::Row>& rows) {
+  auto count = db::bulk_upsert(tx, ctx.columns, spec, rows, ctx.project_id, ctx.account_scope_id);
+  for (const auto& refused : count.refused) {
+    record_refused_row(tx, ctx.project_id, ctx.process.source(), spec.table, refused.key, refused.sqlstate);
+    ctx.process.warn(tx, "PostgreSQL refused " + spec.table + " record " + refused.key + " (SQLSTATE " + refused.sqlstate +
+                     "); the rest of its page was written");
+    ++ctx.refused_records;
+  }
+  return count;
+}
 
 Watermark read_watermark(pqxx::connection& conn, const std::string& project_id, const std::string& source) {
   pqxx::read_transaction tx(conn);
@@ -32,7 +46,7 @@ void write_watermark(pqxx::connection& conn, const std::string& project_id, cons
       "INSERT INTO sync_watermarks (project_id, source, cursor_ts, cursor_id, meta, updated_at) "
       "VALUES ($1, $2, $3::timestamptz, $4, $5::jsonb, now()) ON CONFLICT (project_id, source) DO UPDATE SET "
       "cursor_ts = excluded.cursor_ts, cursor_id = excluded.cursor_id, meta = excluded.meta, updated_at = now()",
-      project_id, source, mark.ts, mark.id, m.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      project_id, source, mark.ts, mark.id, db::jsonb_text(m));
   tx.commit();
 }
 

@@ -8,6 +8,7 @@
 #include "labctl/db/sql_time.hpp"
 #include "labctl/domains/audit/audit_log.hpp"
 #include "labctl/domains/connectors/connector_table.hpp"
+#include "labctl/db/rows.hpp"
 
 namespace labctl::connectors {
 
@@ -249,7 +250,7 @@ json run_reconciliation(pqxx::transaction_base& tx, const std::string& project_i
       "FROM jsonb_to_recordset($4::jsonb) AS m(connector text, completeness_pct numeric, duplicate_count int, "
       "missing_count int, total_count int, payload jsonb) "
       "RETURNING id, connector, " + db::iso_utc("captured_at"),
-      project_id, account_scope_id, source, json(metrics).dump());
+      project_id, account_scope_id, source, db::jsonb_text(metrics));
   std::map<std::string, long long> row_ids;
   std::string captured_at;
   for (const auto& r : rows) {

@@ -115,24 +115,6 @@ const json& null_json() {
   return n;
 }
 
-void strip_nul(json& v) {
-  if (v.is_string()) {
-    auto& s = v.get_ref<std::string&>();
-    std::erase(s, '\0');
-  } else if (v.is_array()) {
-    for (auto& e : v) strip_nul(e);
-  } else if (v.is_object()) {
-    json clean = json::object();
-    for (auto& [k, e] : v.items()) {
-      std::string key = k;
-      std::erase(key, '\0');
-      strip_nul(e);
-      clean[key] = std::move(e);
-    }
-    v = std::move(clean);
-  }
-}
-
 }  // namespace
 
 std::optional<std::string> text(const json& v, size_t max_chars) {
@@ -226,11 +208,7 @@ const json* first_array(const json& root, std::initializer_list<std::string_view
   return nullptr;
 }
 
-db::Cell pg_cell(const std::string& v) {
-  std::string s = v;
-  std::erase(s, '\0');  // PostgreSQL text cannot hold NUL
-  return s;
-}
+db::Cell pg_cell(const std::string& v) { return v; }  // the array encoder makes every text storable
 db::Cell pg_cell(const char* v) { return pg_cell(std::string(v)); }
 db::Cell pg_cell(const std::optional<std::string>& v) { return v ? pg_cell(*v) : std::nullopt; }
 db::Cell pg_cell(int v) { return std::to_string(v); }
@@ -244,12 +222,6 @@ db::Cell pg_cell(double v) {
 }
 db::Cell pg_cell(const std::optional<double>& v) { return v ? pg_cell(*v) : std::nullopt; }
 db::Cell pg_cell(bool v) { return std::string(v ? "t" : "f"); }
-db::Cell pg_cell(const json& v) {
-  std::string out = v.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (out.find("\\u0000") == std::string::npos) return out;
-  json clean = v;
-  strip_nul(clean);
-  return clean.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+db::Cell pg_cell(const json& v) { return db::jsonb_text(v); }
 
 }  // namespace labctl::connectors

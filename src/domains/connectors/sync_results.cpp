@@ -13,6 +13,7 @@ void put_summary(json& j, const PullSummary& s) {
   j["since"] = optional_text(s.since);
   j["pages"] = s.pages;
   j["requests"] = s.requests;
+  j["refused_records"] = s.refused_records;
   j["cursor_ts"] = optional_text(s.cursor.ts);
   j["cursor_id"] = optional_text(s.cursor.id);
 }

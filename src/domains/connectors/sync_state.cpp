@@ -1,6 +1,8 @@
 #include "labctl/domains/connectors/sync_state.hpp"
 
+#include "labctl/core/utf8.hpp"
 #include "labctl/db/sql_time.hpp"
+#include "labctl/db/rows.hpp"
 
 namespace labctl::connectors {
 using db::iso_utc;
@@ -25,17 +27,17 @@ void mark_ok(pqxx::transaction_base& tx, const std::string& project_id, const st
       "ON CONFLICT (project_id, connector) DO UPDATE SET status = 'ok', cursor_ts = excluded.cursor_ts, "
       " cursor_id = excluded.cursor_id, last_success_at = now(), last_attempt_at = now(), retry_count = 0, "
       " last_error = NULL, meta = excluded.meta, updated_at = now()",
-      project_id, connector, cursor.ts, cursor.id, meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      project_id, connector, cursor.ts, cursor.id, db::jsonb_text(meta));
 }
 
 void mark_failed(pqxx::transaction_base& tx, const std::string& project_id, const std::string& connector,
                  const std::string& error) {
   tx.exec_params(
       "INSERT INTO connector_sync_state AS s (project_id, connector, status, retry_count, last_error, "
-      " last_attempt_at, updated_at) VALUES ($1, $2, 'failed', 1, left($3, 2000), now(), now()) "
+      " last_attempt_at, updated_at) VALUES ($1, $2, 'failed', 1, $3, now(), now()) "
       "ON CONFLICT (project_id, connector) DO UPDATE SET status = 'failed', retry_count = s.retry_count + 1, "
       " last_error = excluded.last_error, updated_at = now()",
-      project_id, connector, error);
+      project_id, connector, storable_text(utf8_prefix(error, 2000)));
 }
 
 Watermark current_cursor(pqxx::transaction_base& tx, const std::string& project_id, const std::string& connector) {

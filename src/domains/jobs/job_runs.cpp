@@ -1,4 +1,5 @@
 #include "labctl/domains/jobs/job_runs.hpp"
+#include "labctl/db/rows.hpp"
 
 namespace labctl::jobs {
 
@@ -17,7 +18,7 @@ void finish_run(pqxx::connection& conn, long long id, long long processed_count,
   pqxx::work tx(conn);
   tx.exec_params("UPDATE job_runs SET status = 'ok', finished_at = now(), processed_count = $2, meta = $3::jsonb "
                  "WHERE id = $1",
-                 id, processed_count, meta.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+                 id, processed_count, db::jsonb_text(meta));
   tx.commit();
 }
 

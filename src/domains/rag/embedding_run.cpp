@@ -143,7 +143,7 @@ void release(pqxx::connection& conn, const std::string& project_id, const std::s
       "UPDATE rag_chunks SET embedding_status = 'pending', embedding_attempts = greatest(0, embedding_attempts - 1), "
       "  embedding_error = $4, updated_at = now() "
       "WHERE id = ANY($3::uuid[]) AND project_id = $1 AND account_scope_id = $2 AND embedding_status = 'processing'",
-      project_id, scope_id, db::pg_text_array(ids), utf8_prefix(error, kMaxErrorChars));
+      project_id, scope_id, db::pg_text_array(ids), storable_text(utf8_prefix(error, kMaxErrorChars)));
   tx.commit();
 }
 

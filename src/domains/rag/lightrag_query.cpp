@@ -13,6 +13,7 @@
 #include "labctl/domains/rag/provider_usage.hpp"
 #include "labctl/domains/rag/query_terms.hpp"
 #include "labctl/domains/rag/search_analytics.hpp"
+#include "labctl/db/rows.hpp"
 
 namespace labctl::rag {
 namespace {
@@ -107,7 +108,7 @@ std::optional<long long> record_run(pqxx::connection& conn, const LightragReques
         "  evidence, answer, created_by, quality_score, source_diversity) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11) RETURNING id",
         r.project_id, r.account_scope_id, r.query, r.top_k, static_cast<long long>(chunk_hits),
-        static_cast<long long>(source_hits), stored.dump(-1, ' ', false, json::error_handler_t::replace),
+        static_cast<long long>(source_hits), db::jsonb_text(stored),
         utf8_prefix(answer, kMaxAnswerChars), r.created_by, quality, diversity)[0].as<long long>();
     if (!r.legacy) {
       json filters = {{"sourceFilter", r.source_filter ? json(*r.source_filter) : json()}, {"topK", r.top_k},

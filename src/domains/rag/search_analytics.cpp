@@ -1,4 +1,5 @@
 #include "labctl/domains/rag/search_analytics.hpp"
+#include "labctl/db/rows.hpp"
 
 namespace labctl::rag {
 
@@ -10,7 +11,7 @@ std::string track_search_event(pqxx::transaction_base& tx, const std::string& pr
       .exec_params1("INSERT INTO search_analytics (query, result_count, filters, project_id, account_scope_id, "
                     "  clicked_result_id, clicked_source_type, event_type, duration_ms) "
                     "VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9) RETURNING id::text",
-                    e.query, e.result_count, e.filters.dump(), project_id, account_scope_id, e.clicked_result_id,
+                    e.query, e.result_count, db::jsonb_text(e.filters), project_id, account_scope_id, e.clicked_result_id,
                     e.clicked_source_type, e.event_type, e.duration_ms)[0]
       .as<std::string>();
 }

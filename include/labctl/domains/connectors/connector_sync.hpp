@@ -14,6 +14,10 @@
 
 namespace labctl {
 class Config;
+namespace db {
+class Database;
+class TableColumns;
+}  // namespace db
 namespace net {
 class HttpClient;
 }
@@ -31,25 +35,25 @@ struct SyncOptions {
 // What a connector's pull gets.
 struct SyncContext {
   pqxx::connection& conn;
+  db::TableColumns& columns;
   std::string project_id;
   std::string account_scope_id;
   const Config& config;
   const SyncOptions& options;
   net::HttpClient& http;
   ProcessRun& process;  // for warnings
+  long long refused_records = 0;  // rows PostgreSQL would not take (see bulk_upsert), left out and reported
 };
-
-using ConnectionFactory = std::function<std::unique_ptr<pqxx::connection>()>;
 
 // One connector: unknown name → 400 unsupported_connector before any write. On failure the
 // error is queued (backoff, dead letter), the state marked failed, and the error rethrown.
-ConnectorRun run_connector_sync(pqxx::connection& conn, const std::string& project_id,
+ConnectorRun run_connector_sync(db::Database& database, pqxx::connection& conn, const std::string& project_id,
                                   const std::string& account_scope_id, const std::string& connector,
                                   const Config& config, const SyncOptions& options);
 
 // The three connectors concurrently, each isolated; never throws for a connector's failure.
 // Then reconciliation (source sync_cycle).
-SyncCycle run_all_connectors(const ConnectionFactory& connect, const std::string& project_id,
+SyncCycle run_all_connectors(db::Database& database, const std::string& project_id,
                                   const std::string& account_scope_id, const Config& config,
                                   const SyncOptions& options);
 
@@ -69,7 +73,7 @@ void to_json(nlohmann::json& j, const RetryPass& pass);
 
 // Retries due queued errors (or just the one with id `only`), oldest first, each connector at
 // most once per pass.
-RetryPass retry_due_errors(pqxx::connection& conn, const std::string& project_id,
+RetryPass retry_due_errors(db::Database& database, pqxx::connection& conn, const std::string& project_id,
                                 const std::string& account_scope_id, const Config& config, int limit,
                                 std::optional<long long> only = std::nullopt);
 

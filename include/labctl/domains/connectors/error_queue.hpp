@@ -33,6 +33,11 @@ struct Registered {
 // Bumps the open row with the same key, or opens a new one (after a dead letter, too).
 Registered register_error(pqxx::transaction_base& tx, const std::string& project_id, const ConnectorError& error,
                           const RetrySettings& settings);
+// A record PostgreSQL would not store: one dead-letter row per (table, record), counted again
+// when it is refused again. Retrying cannot help until its cause is fixed (then: sync --full).
+void record_refused_row(pqxx::transaction_base& tx, const std::string& project_id, const std::string& connector,
+                        const std::string& table, const std::string& record, const std::string& sqlstate);
+
 // Resolves every open row of a connector; returns how many.
 size_t resolve_open(pqxx::transaction_base& tx, const std::string& project_id, const std::string& connector);
 // Resolves one row from any status (after a successful retry).

@@ -15,13 +15,18 @@ class ProcessRun {
              nlohmann::json payload = nlohmann::json::object());
 
   void warn(const std::string& message);
+  // The same, inside the caller's transaction (which must commit for it to count).
+  void warn(pqxx::transaction_base& tx, const std::string& message);
   void finish(const nlohmann::json& counters);
   void fail(const std::string& error_message);
   const std::string& run_id() const { return run_id_; }
+  const std::string& source() const { return source_; }
 
  private:
   void write(const std::string& type, nlohmann::json payload, const std::string& source_ref,
              const std::string& dedupe_key);
+  void write(pqxx::transaction_base& tx, const std::string& type, nlohmann::json payload,
+             const std::string& source_ref, const std::string& dedupe_key);
 
   pqxx::connection& conn_;
   std::string project_id_, source_, process_, run_id_;

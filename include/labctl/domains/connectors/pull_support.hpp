@@ -13,12 +13,16 @@
 
 namespace labctl::connectors {
 
+// Upserts the rows in the page's transaction. Rows PostgreSQL refuses are left out: each becomes a
+// dead-letter connector error naming the table, the record and the SQLSTATE, and a process warning.
+db::UpsertCount write_rows(pqxx::work& tx, SyncContext& ctx, const db::UpsertSpec& spec, const std::vector<db::Row>& rows);
+
 template <typename T>
-db::UpsertCount write_records(pqxx::work& tx, const std::vector<T>& records, const SyncContext& ctx) {
+db::UpsertCount write_records(pqxx::work& tx, const std::vector<T>& records, SyncContext& ctx) {
   std::vector<db::Row> rows;
   rows.reserve(records.size());
   for (const auto& r : records) rows.push_back(r.cells());
-  return db::bulk_upsert(tx, T::spec(), rows, ctx.project_id, ctx.account_scope_id);
+  return write_rows(tx, ctx, T::spec(), rows);
 }
 
 Watermark read_watermark(pqxx::connection& conn, const std::string& project_id, const std::string& source);

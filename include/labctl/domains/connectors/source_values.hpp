@@ -72,7 +72,7 @@ db::Cell pg_cell(const std::optional<long long>& v);
 db::Cell pg_cell(double v);
 db::Cell pg_cell(const std::optional<double>& v);
 db::Cell pg_cell(bool v);
-// jsonb: compact JSON. NUL characters are dropped because jsonb rejects \u0000.
+// jsonb: db::jsonb_text.
 db::Cell pg_cell(const json& v);
 
 }  // namespace labctl::connectors

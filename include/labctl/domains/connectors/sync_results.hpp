@@ -21,6 +21,7 @@ struct PullSummary {
   bool full = false;
   std::optional<std::string> since;  // the incremental window's start; none = everything
   long long pages = 0, requests = 0;
+  long long refused_records = 0;  // rows PostgreSQL would not take: left out, each a dead-letter error
   Watermark cursor;
 };
 
