@@ -12,6 +12,7 @@
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
 #include "labctl/core/ids.hpp"
+#include "labctl/core/json_input.hpp"
 #include "labctl/core/metrics.hpp"
 #include "labctl/db/connection_pool.hpp"
 #include "labctl/db/database.hpp"
@@ -109,9 +110,10 @@ class ApiServer {
     if (req.method == "POST") {
       auto first = req.body.find_first_not_of(" \t\r\n");
       if (first != std::string::npos) {
-        json body = json::parse(req.body, nullptr, false);
-        if (body.is_discarded()) throw Error(ErrorClass::invalid_params, "invalid_json", "request body is not valid JSON");
-        if (body.is_object()) input = std::move(body);
+        std::string why;
+        auto body = parse_json_input(req.body, why);
+        if (!body) throw Error(ErrorClass::invalid_params, "invalid_json", "request body is not valid JSON: " + why);
+        if (body->is_object()) input = std::move(*body);
       }
     }
     for (const auto& [k, v] : req.params)

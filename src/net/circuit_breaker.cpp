@@ -20,10 +20,6 @@ std::string_view to_string(CircuitState state) {
 CircuitBreakerRegistry::CircuitBreakerRegistry(CircuitBreakerOptions options, Clock clock)
     : options_(options), clock_(clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); })) {}
 
-CircuitBreakerRegistry& CircuitBreakerRegistry::global() {
-  static CircuitBreakerRegistry registry;
-  return registry;
-}
 
 void CircuitBreakerRegistry::acquire(const std::string& host) {
   std::lock_guard lock(mu_);

@@ -56,8 +56,20 @@ std::string scrub(std::string text, const std::vector<std::string>& secrets) {
   return text;
 }
 
+// Where a response body goes: at most `max` bytes, so no upstream can fill the memory.
+struct BodySink {
+  std::string* body;
+  size_t max;
+  bool overflow = false;
+};
+
 size_t on_body(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
+  auto& sink = *static_cast<BodySink*>(user);
+  if (sink.body->size() + size * count > sink.max) {
+    sink.overflow = true;
+    return 0;  // curl stops with CURLE_WRITE_ERROR
+  }
+  sink.body->append(data, size * count);
   return size * count;
 }
 
@@ -90,6 +102,7 @@ struct HttpClient::Impl {
   struct Attempt {
     CURLcode code = CURLE_OK;
     std::string error;  // curl's text when code != CURLE_OK
+    bool too_large = false;
     Response response;
   };
 
@@ -116,8 +129,9 @@ struct HttpClient::Impl {
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(policy.timeout.count()));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(policy.connect_timeout.count()));
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+    BodySink sink{&a.response.body, policy.max_body_bytes};
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &a.response.body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &a.response.headers);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_buffer);
@@ -136,6 +150,7 @@ struct HttpClient::Impl {
     }
 
     a.code = curl_easy_perform(h);
+    a.too_large = sink.overflow;
     if (a.code == CURLE_OK) {
       curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a.response.status);
     } else {
@@ -154,12 +169,12 @@ struct HttpClient::Impl {
   }
 };
 
-HttpClient::HttpClient(RetryPolicy policy, Sleeper sleeper, CircuitBreakerRegistry* breakers)
+HttpClient::HttpClient(CircuitBreakerRegistry& breakers, RetryPolicy policy, Sleeper sleeper)
     : impl_(std::make_unique<Impl>()) {
   ensure_curl_initialised();
   impl_->policy = policy;
   impl_->sleeper = sleeper ? std::move(sleeper) : Sleeper([](milliseconds ms) { std::this_thread::sleep_for(ms); });
-  impl_->breakers = breakers ? breakers : &CircuitBreakerRegistry::global();
+  impl_->breakers = &breakers;
   impl_->curl.reset(curl_easy_init());
   if (!impl_->curl) throw internal_error("curl_easy_init failed");
 }
@@ -185,6 +200,13 @@ Response HttpClient::send(const Request& request) {
       throw;
     }
     a.response.attempts = attempt;
+    if (a.too_large) {  // the same request would bring the same answer: not retried
+      breakers.record_success(target.host);
+      throw Error(ErrorClass::upstream_failed, "upstream_too_large",
+                  request.method + " " + target.safe_url + " answered more than " +
+                      std::to_string(impl_->policy.max_body_bytes >> 20) + " MiB",
+                  {{"attempts", attempt}});
+    }
 
     bool network_failure = a.code != CURLE_OK;
     if (!network_failure && !is_retryable_status(a.response.status)) {

@@ -109,10 +109,9 @@ int closed_port() {
   return ntohs(addr.sin_port);
 }
 
-// Every test starts from closed breakers, whatever ran before it.
+// Every test has breakers of its own, closed.
 struct FreshBreakers {
-  FreshBreakers() { CircuitBreakerRegistry::global().reset(); }
-  ~FreshBreakers() { CircuitBreakerRegistry::global().reset(); }
+  CircuitBreakerRegistry breakers;
 };
 
 }  // namespace
@@ -128,7 +127,7 @@ TEST_CASE_FIXTURE(FreshBreakers, "http_client: 503 twice then 200 → 3 requests
     }
   });
   Waits waits;
-  HttpClient client(no_jitter(), waits.sleeper());
+  HttpClient client(breakers, no_jitter(), waits.sleeper());
   auto r = client.send({.url = up.url("/v1/items")});
   CHECK(r.status == 200);
   CHECK(r.body == R"({"ok":true})");
@@ -137,13 +136,13 @@ TEST_CASE_FIXTURE(FreshBreakers, "http_client: 503 twice then 200 → 3 requests
   CHECK(r.headers["x-thing"] == "yes");
   CHECK(up.request_count() == 3);
   CHECK(waits.seen == std::vector<milliseconds>{500ms, 1000ms});
-  CHECK(CircuitBreakerRegistry::global().snapshot().at(0).consecutive_failures == 0);  // success reset it
+  CHECK(breakers.snapshot().at(0).consecutive_failures == 0);  // success reset it
 }
 
 TEST_CASE_FIXTURE(FreshBreakers, "http_client: the default jitter keeps each wait within ±20 %") {
   Upstream up([](int n, const httplib::Request&, httplib::Response& res) { res.status = n <= 2 ? 500 : 204; });
   Waits waits;
-  HttpClient client({}, waits.sleeper());
+  HttpClient client(breakers, {}, waits.sleeper());
   CHECK(client.send({.url = up.url("/x")}).status == 204);
   REQUIRE(waits.seen.size() == 2);
   CHECK(waits.seen[0] >= 400ms);
@@ -158,7 +157,7 @@ TEST_CASE_FIXTURE(FreshBreakers, "http_client: 503 three times → the 503 is re
     res.set_content("down for maintenance", "text/plain");
   });
   Waits waits;
-  HttpClient client(no_jitter(), waits.sleeper());
+  HttpClient client(breakers, no_jitter(), waits.sleeper());
   auto r = client.send({.url = up.url("/v1/items")});
   CHECK(r.status == 503);
   CHECK(r.body == "down for maintenance");
@@ -178,7 +177,7 @@ TEST_CASE_FIXTURE(FreshBreakers, "http_client: 429 honours Retry-After; without 
     }
   });
   Waits waits;
-  HttpClient client(no_jitter(), waits.sleeper());
+  HttpClient client(breakers, no_jitter(), waits.sleeper());
 
   SUBCASE("Retry-After: 1") {
     retry_after = "1";
@@ -215,7 +214,7 @@ TEST_CASE_FIXTURE(FreshBreakers, "http_client: 401 and 404 are final after one r
       res.set_content(R"({"error":"no"})", "application/json");
     });
     Waits waits;
-    HttpClient client(no_jitter(), waits.sleeper());
+    HttpClient client(breakers, no_jitter(), waits.sleeper());
     auto r = client.send({.url = up.url("/private")});
     CHECK(r.status == status);
     CHECK(r.body == R"({"error":"no"})");
@@ -233,7 +232,7 @@ TEST_CASE_FIXTURE(FreshBreakers, "http_client: a slow upstream times out, is ret
   RetryPolicy policy = no_jitter();
   policy.timeout = 200ms;
   Waits waits;
-  HttpClient client(policy, waits.sleeper());
+  HttpClient client(breakers, policy, waits.sleeper());
   auto started = std::chrono::steady_clock::now();
   auto e = send_expecting_error(client, {.url = up.url("/slow/path?api_key=sekrit-query"),
                                          .headers = {{"Authorization", "Bearer sekrit-token"}}});
@@ -255,7 +254,7 @@ TEST_CASE_FIXTURE(FreshBreakers, "http_client: a slow upstream times out, is ret
 TEST_CASE_FIXTURE(FreshBreakers, "http_client: a refused connection throws upstream_unreachable") {
   std::string url = "http://user:hunter2@127.0.0.1:" + std::to_string(closed_port()) + "/v1/x?token=abc";
   Waits waits;
-  HttpClient client(no_jitter(), waits.sleeper());
+  HttpClient client(breakers, no_jitter(), waits.sleeper());
   auto e = send_expecting_error(client, {.method = "POST", .url = url, .body = "secret-body"});
   CHECK(e.code() == "upstream_unreachable");
   std::string message = e.what();
@@ -271,7 +270,7 @@ TEST_CASE_FIXTURE(FreshBreakers, "http_client: headers, method and body reach th
   Upstream up([](int, const httplib::Request& req, httplib::Response& res) {
     res.set_content(req.method + " " + req.body, "text/plain");
   });
-  HttpClient client;
+  HttpClient client(breakers);
   auto post = client.send({.method = "POST",
                            .url = up.url("/contacts/create?x=1"),
                            .headers = {{"Authorization", "Bearer t0k"}, {"Content-Type", "application/json"}},
@@ -303,7 +302,7 @@ TEST_CASE_FIXTURE(FreshBreakers, "http_client: headers, method and body reach th
 
 TEST_CASE_FIXTURE(FreshBreakers, "http_client: sequential requests reuse one TCP connection") {
   Upstream up([](int, const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
-  HttpClient client;
+  HttpClient client(breakers);
   for (int i = 0; i < 5; ++i) CHECK(client.send({.url = up.url("/ping/" + std::to_string(i))}).status == 200);
   CHECK(client.send({.method = "POST", .url = up.url("/ping"), .body = "x"}).status == 200);
 
@@ -313,7 +312,7 @@ TEST_CASE_FIXTURE(FreshBreakers, "http_client: sequential requests reuse one TCP
   CHECK(ports.size() == 1);
 
   // A second client is a second connection: the check above can tell them apart.
-  HttpClient other;
+  HttpClient other(breakers);
   CHECK(other.send({.url = up.url("/ping")}).status == 200);
   CHECK(up.requests().back().remote_port != *ports.begin());
 }
@@ -321,7 +320,7 @@ TEST_CASE_FIXTURE(FreshBreakers, "http_client: sequential requests reuse one TCP
 TEST_CASE_FIXTURE(FreshBreakers, "http_client: after 5 failures the breaker stops calls before any request") {
   Upstream up([](int, const httplib::Request&, httplib::Response& res) { res.status = 502; });
   Waits waits;
-  HttpClient client(no_jitter(), waits.sleeper());
+  HttpClient client(breakers, no_jitter(), waits.sleeper());
 
   // 3 failures in the first call; the second call trips the breaker on its 2nd attempt and
   // stops retrying, returning the 502 it got.
@@ -338,7 +337,7 @@ TEST_CASE_FIXTURE(FreshBreakers, "http_client: after 5 failures the breaker stop
   CHECK(std::string(e.what()).starts_with("circuit open for " + up.host() + ": 5 consecutive failures"));
   CHECK(up.request_count() == 5);  // no network call
 
-  auto snap = CircuitBreakerRegistry::global().snapshot();
+  auto snap = breakers.snapshot();
   REQUIRE(snap.size() == 1);
   CHECK(snap[0].host == up.host());
   CHECK(snap[0].state == CircuitState::open);
@@ -355,27 +354,46 @@ TEST_CASE_FIXTURE(FreshBreakers, "http_client: a half-open probe that succeeds c
     res.status = healthy ? 200 : 503;
   });
   auto now = std::chrono::steady_clock::now();
-  CircuitBreakerRegistry breakers({}, [&now] { return now; });
+  CircuitBreakerRegistry clocked({}, [&now] { return now; });
   RetryPolicy once = no_jitter();
   once.max_attempts = 1;
-  HttpClient client(once, [](milliseconds) {}, &breakers);
+  HttpClient client(clocked, once, [](milliseconds) {});
 
   for (int i = 0; i < 5; ++i) CHECK(client.send({.url = up.url("/")}).status == 503);
-  CHECK(breakers.state(up.host()) == CircuitState::open);
+  CHECK(clocked.state(up.host()) == CircuitState::open);
   CHECK(send_expecting_error(client, {.url = up.url("/")}).code() == "circuit_open");
-  CHECK(CircuitBreakerRegistry::global().snapshot().empty());  // the injected registry was used
+  CHECK(breakers.snapshot().empty());  // only the client's own registry knows the host
 
   now += 30s;
   healthy = true;
   auto probe = client.send({.url = up.url("/")});
   CHECK(probe.status == 200);
-  CHECK(breakers.state(up.host()) == CircuitState::closed);
+  CHECK(clocked.state(up.host()) == CircuitState::closed);
 }
 
-TEST_CASE("http_client: an unparseable URL is a config error") {
-  HttpClient client;
+TEST_CASE_FIXTURE(FreshBreakers, "http_client: an unparseable URL is a config error") {
+  HttpClient client(breakers);
   auto e = send_expecting_error(client, {.url = "not a url ?token=abc"});
   CHECK(e.code() == "invalid_url");
   CHECK(e.error_class() == ErrorClass::config);
   CHECK(std::string(e.what()).find("token") == std::string::npos);
+}
+
+TEST_CASE_FIXTURE(FreshBreakers, "http_client: a body past max_body_bytes is refused once, not buffered or retried") {
+  Upstream up([](int, const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(3 << 20, 'x'), "application/json");
+  });
+  RetryPolicy small = no_jitter();
+  small.max_body_bytes = 1 << 20;
+  Waits waits;
+  HttpClient client(breakers, small, waits.sleeper());
+  auto e = send_expecting_error(client, {.url = up.url("/big?token=secret")});
+  CHECK(e.code() == "upstream_too_large");
+  CHECK(e.error_class() == ErrorClass::upstream_failed);
+  CHECK(std::string(e.what()).find("secret") == std::string::npos);
+  CHECK(up.request_count() == 1);
+  CHECK(waits.seen.empty());
+  small.max_body_bytes = 4 << 20;
+  HttpClient roomy(breakers, small, waits.sleeper());
+  CHECK(roomy.send({.url = up.url("/big")}).body.size() == size_t(3) << 20);
 }

@@ -3,11 +3,14 @@
 
 #include "labctl/core/error.hpp"
 #include "labctl/domains/rag/openai_embeddings.hpp"
+#include "labctl/net/circuit_breaker.hpp"
 #include "support/sandbox_process.hpp"
 
 using namespace labctl;
 
 namespace {
+
+net::CircuitBreakerRegistry breakers;  // the tests' providers report here
 
 rag::OpenAiEmbeddings provider(test::Sandbox& s, size_t max_inputs = 100, long long budget = 500000,
                                size_t dimension = 256) {
@@ -17,7 +20,7 @@ rag::OpenAiEmbeddings provider(test::Sandbox& s, size_t max_inputs = 100, long l
   policy.backoff_base = std::chrono::milliseconds(5);
   return rag::OpenAiEmbeddings({env.at("OPENAI_BASE_URL"), env.at("OPENAI_API_KEY"), "sandbox-model", dimension,
                                 max_inputs, budget},
-                               net::HttpClient(policy));
+                               net::HttpClient(breakers, policy));
 }
 
 std::string error_code(const std::function<void()>& f) {
@@ -74,6 +77,6 @@ TEST_CASE("openai embeddings: permanent and transient failures are told apart") 
   CHECK(error_code([&] { wrong_dim.embed({"a"}); }) == "embedding_rejected");
   auto env = s.env();
   rag::OpenAiEmbeddings bad_key({env.at("OPENAI_BASE_URL"), "wrong", "sandbox-model", 256, 100, 500000},
-                                net::HttpClient());
+                                net::HttpClient(breakers));
   CHECK(error_code([&] { bad_key.embed({"a"}); }) == "embedding_rejected");
 }

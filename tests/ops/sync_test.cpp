@@ -6,6 +6,7 @@
 #include <chrono>
 #include <thread>
 
+#include "support/checks.hpp"
 #include "support/sync_fixture.hpp"
 
 using namespace labctl;
@@ -258,7 +259,9 @@ TEST_CASE_FIXTURE(SyncFixture, "a malformed payload is a queued connector error;
         "pending 1 true");
   CHECK(db.text("SELECT error_message FROM connector_errors").find("invalid JSON") != std::string::npos);
   CHECK(db.text("SELECT payload_json->>'error_code' FROM connector_errors") == "upstream_invalid_json");
-  CHECK_FALSE(db.text("SELECT payload_json->'details'->>'body_prefix' FROM connector_errors").empty());
+  // The body is the customers' data: its size is kept, never its text.
+  CHECK(db.count("SELECT (payload_json->'details'->>'bytes')::int FROM connector_errors") > 0);
+  CHECK(db.text("SELECT payload_json::text FROM connector_errors").find("body_prefix") == std::string::npos);
   CHECK(db.text("SELECT status FROM connector_sync_state WHERE connector = 'linear'") == "failed");
 
   // Not due yet: nothing is retried.
@@ -476,4 +479,34 @@ TEST_CASE_FIXTURE(SyncFixture, "hostile text: NUL in a message of a synced conve
   sync("chatwoot", p1, {"--full"});
   CHECK(db.count("SELECT count(*) FROM connector_errors WHERE error_kind = 'record_refused'") == 1);
   CHECK(db.count("SELECT attempt FROM connector_errors WHERE error_kind = 'record_refused'") == 2);
+}
+
+TEST_CASE_FIXTURE(SyncFixture, "an upstream 200 of the wrong shape is a failed sync naming the missing field, not 0 changes") {
+  sync("all", p1);
+  struct Shape {
+    std::string connector, fault, field;
+  };
+  for (const auto& s : std::vector<Shape>{
+           {"chatwoot", "chatwoot.conversations:every,status=200,body={}", "data.payload or payload"},
+           {"chatwoot", "chatwoot.conversations:every,status=200,body={\"data\":null}", "data.payload or payload"},
+           {"linear", "linear.PullLinearIssues:every,status=200,body={\"data\":null}", "issues.nodes"},
+           {"linear", "linear.PullLinear:every,status=200,body={}", "projects.nodes"},
+           {"attio", "attio.companies:every,status=200,body={}", "data or results or items"},
+           {"attio", "attio.deals:every,status=200,body={\"data\":null}", "data or results or items"}}) {
+    CAPTURE(s.fault);
+    std::string before = db.text("SELECT last_success_at::text FROM connector_sync_state WHERE project_id = '" + p1.id +
+                                 "' AND connector = '" + s.connector + "'");
+    sandbox.set_faults(s.fault);
+    auto run = labctl({"sync", s.connector, "--project", p1.id});
+    sandbox.set_faults("");
+    CHECK(run.exit_code == 6);
+    CHECK(test::lines(run.err) == 1);
+    CHECK(run.err.find("has no " + s.field + " array") != std::string::npos);
+    CHECK(db.text("SELECT status || ' ' || last_success_at::text FROM connector_sync_state WHERE project_id = '" +
+                  p1.id + "' AND connector = '" + s.connector + "'") == "failed " + before);
+    CHECK(db.count("SELECT count(*) FROM connector_errors WHERE connector = '" + s.connector +
+                   "' AND payload_json->>'error_code' = 'upstream_invalid_shape'") >= 1);
+  }
+  // The next good run succeeds again.
+  for (const auto& run : sync("all", p1)["results"]) CHECK(run["status"] == "ok");
 }

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "labctl/core/error.hpp"
 #include "labctl/domains/connectors/attio_mapper.hpp"
 
 using namespace labctl::connectors;
@@ -22,7 +23,18 @@ TEST_CASE("attio: page items and next cursor") {
   CHECK(attio::items(kCompaniesPage).size() == 2);
   CHECK(attio::items(json::parse(R"({"results":[1,2,3]})")).size() == 3);
   CHECK(attio::items(json::parse(R"({"data":{"x":1},"items":[1]})")).size() == 1);
-  CHECK(attio::items(json::object()).empty());
+  CHECK(attio::items(json::parse(R"({"data":[]})")).empty());
+  for (const char* wrong : {R"({})", R"({"data":null})", R"({"data":{"x":1}})"}) {
+    CAPTURE(wrong);
+    try {
+      attio::items(json::parse(wrong));
+      FAIL("a page without its list is an error");
+    } catch (const labctl::Error& e) {
+      CHECK(e.error_class() == labctl::ErrorClass::upstream_failed);
+      CHECK(e.code() == "upstream_invalid_shape");
+      CHECK(std::string(e.what()) == "Attio's page has no data or results or items array (not the API's answer)");
+    }
+  }
   CHECK(attio::next_cursor(kCompaniesPage) == "p2");
   CHECK(attio::next_cursor(json::parse(R"({"pagination":{"next_cursor":"","next":"n1"}})")) == "n1");
   CHECK(attio::next_cursor(json::parse(R"({"meta":{"next":"m2"}})")) == "m2");

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "labctl/core/error.hpp"
 #include "labctl/domains/connectors/chatwoot_mapper.hpp"
 
 using namespace labctl::connectors;
@@ -34,8 +35,16 @@ CwConversation fixture_conversation() {
 TEST_CASE("chatwoot: item arrays are found where C1, C2 and C3 put them") {
   CHECK(conversations_of(kConversationsPage).size() == 1);
   CHECK(conversations_of(json::parse(R"({"payload":[{"id":1},{"id":2}]})")).size() == 2);  // top-level variant
-  CHECK(conversations_of(json::parse(R"({"data":{}})")).empty());
-  CHECK(conversations_of(json::parse("[]")).empty());
+  CHECK(conversations_of(json::parse(R"({"data":{"payload":[]}})")).empty());
+  // A 200 without the list is not an empty page: it names what is missing.
+  for (const char* wrong : {R"({})", R"({"data":null})", R"({"data":{}})", "[]", R"({"payload":{"id":1}})"}) {
+    CAPTURE(wrong);
+    CHECK_THROWS_WITH_AS(conversations_of(json::parse(wrong)),
+                         "Chatwoot's conversations page has no data.payload or payload array (not the API's answer)",
+                         labctl::Error);
+    CHECK_THROWS_AS(messages_of(json::parse(wrong)), labctl::Error);
+    CHECK_THROWS_AS(inboxes_of(json::parse(wrong)), labctl::Error);
+  }
   CHECK(messages_of(kMessagesPage).size() == 2);
   CHECK(messages_of(json::parse(R"({"data":{"payload":[{"id":1}]}})")).size() == 1);
   CHECK(inboxes_of(json::parse(R"({"payload":[{"id":7}]})")).size() == 1);

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "labctl/core/error.hpp"
 #include "labctl/domains/connectors/linear_mapper.hpp"
 
 using namespace labctl::connectors;
@@ -83,7 +84,12 @@ TEST_CASE("linear: issue defaults, drops and de-duplication") {
   CHECK(page.issues[1].cycle_name == std::nullopt);  // no name, no number
   CHECK(page.issues[1].state == std::nullopt);
 
-  CHECK(map_linear_issues_page(json::object(), "ws1").issues.empty());
+  for (const char* wrong : {R"({})", R"({"data":null})", R"({"data":{"issues":{"nodes":[]}}})"}) {
+    CAPTURE(wrong);
+    CHECK_THROWS_AS(map_linear_issues_page(json::parse(wrong), "ws1"), labctl::Error);
+  }
+  CHECK(map_linear_issues_page(json::parse(R"({"data":{"issues":{"nodes":[],"pageInfo":{"hasNextPage":false}}}})"), "ws1")
+            .issues.empty());
 }
 
 TEST_CASE("linear: catalog projects, states (position rounded) and cycles") {
@@ -116,7 +122,10 @@ TEST_CASE("linear: catalog projects, states (position rounded) and cycles") {
   CHECK(c.progress == 0.375);
   CHECK(c.team_external_id == "t1");
 
-  auto empty = map_linear_catalog(json::parse(R"({"data":{"projects":null}})"), "ws1");
+  CHECK_THROWS_WITH_AS(map_linear_catalog(json::parse(R"({"data":{"projects":null}})"), "ws1"),
+                       "Linear's GraphQL data has no projects.nodes array (not the API's answer)", labctl::Error);
+  auto empty = map_linear_catalog(
+      json::parse(R"({"data":{"projects":{"nodes":[]},"workflowStates":{"nodes":[]},"cycles":{"nodes":[]}}})"), "ws1");
   CHECK(empty.projects.empty());
   CHECK(empty.states.empty());
   CHECK(empty.cycles.empty());

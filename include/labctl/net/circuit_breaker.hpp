@@ -30,17 +30,15 @@ struct CircuitSnapshot {
   int consecutive_failures = 0;
 };
 
-// The process-wide set of breakers, keyed by host (host:port when the URL names a port).
-// Thread-safe: every member takes the one mutex.
+// A set of breakers, keyed by host (host:port when the URL names a port): a connector run keeps
+// one for its run, `serve` one for the embedding providers of its lifetime. Thread-safe: every
+// member takes the one mutex.
 class CircuitBreakerRegistry {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
   // An empty clock means std::chrono::steady_clock::now; tests inject their own.
   explicit CircuitBreakerRegistry(CircuitBreakerOptions options = {}, Clock clock = {});
-
-  // The registry every HttpClient reports to.
-  static CircuitBreakerRegistry& global();
 
   // Call before each network attempt. Throws Error(upstream_failed, "circuit_open") while the
   // host's circuit is open, or half-open with its one probe already admitted; once the

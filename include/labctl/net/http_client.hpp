@@ -38,10 +38,8 @@ using Sleeper = std::function<void(std::chrono::milliseconds)>;  // injectable s
 // Not thread-safe: use one HttpClient per thread, or one thread at a time.
 class HttpClient {
  public:
-  // An empty sleeper really sleeps. Breaker state goes to CircuitBreakerRegistry::global()
-  // unless another registry is given (it must outlive the client).
-  explicit HttpClient(RetryPolicy policy = {}, Sleeper sleeper = {},
-                      CircuitBreakerRegistry* breakers = nullptr);
+  // Breaker state goes to `breakers`, which must outlive the client. An empty sleeper really sleeps.
+  explicit HttpClient(CircuitBreakerRegistry& breakers, RetryPolicy policy = {}, Sleeper sleeper = {});
   ~HttpClient();
   HttpClient(HttpClient&&) noexcept;
   HttpClient& operator=(HttpClient&&) noexcept;
@@ -50,7 +48,8 @@ class HttpClient {
   // policy.max_attempts. Returns the final response — a retryable status is returned too once
   // the attempts run out (or the host's circuit opens), so the caller can report it.
   // Throws Error(upstream_failed): "upstream_unreachable" when the last attempt failed on the
-  // network, "circuit_open" when the host's breaker refuses the call before any request;
+  // network, "circuit_open" when the host's breaker refuses the call before any request,
+  // "upstream_too_large" when the body passes policy.max_body_bytes;
   // Error(config, "invalid_url") for a URL curl cannot parse.
   Response send(const Request& request);
 

@@ -3,6 +3,7 @@
 // arithmetic is unit-tested without a network or a clock (spec/connectors.md §9, but with
 // capped exponential backoff and jitter instead of the reference's linear waits).
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
@@ -16,6 +17,7 @@ struct RetryPolicy {
   std::chrono::milliseconds backoff_cap{30000};
   std::chrono::milliseconds retry_after_cap{120000};   // Retry-After is clamped to [1 s, cap]
   double jitter = 0.2;                                 // ± this fraction, uniformly random
+  size_t max_body_bytes = size_t(64) << 20;            // a longer response is refused, not buffered
 };
 
 // 408, 425, 429 and every 5xx are worth another attempt; other statuses are final.

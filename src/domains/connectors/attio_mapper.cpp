@@ -78,10 +78,7 @@ double round2(double x) { return std::floor(x * 100 + 0.5) / 100; }
 
 }  // namespace
 
-json items(const json& page) {
-  const json* a = first_array(page, {"data", "results", "items"});
-  return a ? *a : json::array();
-}
+json items(const json& page) { return required_array(page, {"data", "results", "items"}, "Attio's page"); }
 
 std::optional<std::string> next_cursor(const json& page) {
   return text(value_of(page, {"pagination.next_cursor", "pagination.next", "meta.next_cursor", "meta.next",

@@ -16,11 +16,6 @@ bool contains(const std::optional<std::string>& s, const char* needle) {
   return s && to_lower(*s).find(needle) != std::string::npos;
 }
 
-json array_at(const json& page, std::initializer_list<std::string_view> paths) {
-  const json* a = first_array(page, paths);
-  return a ? *a : json::array();
-}
-
 // A sender object becomes a contact only with a numeric id (`fallback_id` when it has none).
 std::optional<CwContact> contact_from(const json& sender, const json& fallback_id,
                                       const std::optional<std::string>& parent_updated_at,
@@ -75,9 +70,11 @@ bool is_contact_sender(const json& m) {
 
 }  // namespace
 
-json conversations_of(const json& page) { return array_at(page, {"data.payload", "payload"}); }
-json inboxes_of(const json& page) { return array_at(page, {"payload", "data.payload", "data"}); }
-json messages_of(const json& page) { return array_at(page, {"payload", "data.payload"}); }
+json conversations_of(const json& page) {
+  return required_array(page, {"data.payload", "payload"}, "Chatwoot's conversations page");
+}
+json inboxes_of(const json& page) { return required_array(page, {"payload", "data.payload", "data"}, "Chatwoot's inboxes"); }
+json messages_of(const json& page) { return required_array(page, {"payload", "data.payload"}, "Chatwoot's messages page"); }
 
 std::optional<CwInbox> map_inbox(const json& item, const ChatwootContext& ctx) {
   auto inbox_id = integer(value_of(item, {"id"}));

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "labctl/core/error.hpp"
 #include "labctl/domains/connectors/source_values.hpp"
 
 namespace labctl::connectors {
@@ -113,6 +114,8 @@ std::optional<LinearIssue> map_issue(const json& n, const std::string& ws) {
 
 template <class Row, class Map>
 std::vector<Row> map_nodes(const json& data, std::string_view list, const std::string& ws, Map map) {
+  const std::string nodes = std::string(list) + ".nodes";
+  required_array(data, {nodes}, "Linear's GraphQL data");  // an answer without the list is not an empty list
   std::vector<Row> rows;
   for (const json* n : nodes_of(data, list))
     if (auto r = map(*n, ws)) rows.push_back(std::move(*r));
@@ -132,6 +135,9 @@ LinearIssuesPage map_linear_issues_page(const json& data, const std::string& wor
   const json& d = data_of(data);
   LinearIssuesPage page;
   page.issues = map_nodes<LinearIssue>(d, "issues", workspace_id, map_issue);
+  if (const json* info = at_path(d, "issues.pageInfo"); !info || !info->is_object())
+    throw Error(ErrorClass::upstream_failed, "upstream_invalid_shape",
+                "Linear's GraphQL data has no issues.pageInfo object (not the API's answer)");
   const json& more = value_of(d, {"issues.pageInfo.hasNextPage"});
   page.has_next_page = more.is_boolean() && more.get<bool>();
   page.end_cursor = text(value_of(d, {"issues.pageInfo.endCursor"}));

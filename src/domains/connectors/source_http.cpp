@@ -2,8 +2,14 @@
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
+#include "labctl/core/json_input.hpp"
 
 namespace labctl::connectors {
+namespace {
+
+constexpr size_t kMaxPageDepth = 128;
+
+}  // namespace
 
 nlohmann::json fetch_json(net::HttpClient& http, const SourceCall& call) {
   std::string named = !call.label.empty()
@@ -14,11 +20,14 @@ nlohmann::json fetch_json(net::HttpClient& http, const SourceCall& call) {
     throw Error(ErrorClass::upstream_failed, "upstream_failed",
                 named + " failed (" + std::to_string(response.status) + ")",
                 nlohmann::json{{"status", response.status}, {"attempts", response.attempts}});
-  auto body = nlohmann::json::parse(response.body, nullptr, false);
-  if (body.is_discarded())
-    throw Error(ErrorClass::upstream_failed, "upstream_invalid_json", named + " returned invalid JSON",
-                nlohmann::json{{"body_prefix", response.body.substr(0, 200)}});
-  return body;
+  // Pages nest a few levels; far deeper is no API's answer and would only exhaust the stack.
+  std::string why;
+  auto body = parse_json_input(response.body, why, kMaxPageDepth);
+  if (!body)  // the body itself is the customers' data: only its size and type are kept
+    throw Error(ErrorClass::upstream_failed, "upstream_invalid_json", named + " returned invalid JSON (" + why + ")",
+                nlohmann::json{{"bytes", response.body.size()},
+                               {"content_type", response.headers.count("content-type") ? response.headers.at("content-type") : ""}});
+  return std::move(*body);
 }
 
 net::HttpClient connector_http_client(const Config& config, net::CircuitBreakerRegistry& breakers) {
@@ -27,7 +36,7 @@ net::HttpClient connector_http_client(const Config& config, net::CircuitBreakerR
   policy.timeout = std::chrono::milliseconds(config.get_int("connectors.http_timeout_ms"));
   policy.backoff_base = std::chrono::milliseconds(config.get_int("connectors.backoff_ms"));
   policy.retry_after_cap = std::chrono::milliseconds(config.get_int("connectors.retry_after_cap_ms"));
-  return net::HttpClient(policy, {}, &breakers);
+  return net::HttpClient(breakers, policy);
 }
 
 std::string required_setting(const Config& config, const std::string& key, const std::string& code) {

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "labctl/core/error.hpp"
+
 namespace labctl::connectors {
 namespace {
 
@@ -206,6 +208,19 @@ const json* first_array(const json& root, std::initializer_list<std::string_view
     if (v && v->is_array()) return v;
   }
   return nullptr;
+}
+
+const json& required_array(const json& root, std::initializer_list<std::string_view> paths, std::string_view what) {
+  if (const json* a = first_array(root, paths)) return *a;
+  std::string names;
+  json expected = json::array();
+  for (auto p : paths) {
+    names += (names.empty() ? "" : " or ") + std::string(p);
+    expected.push_back(std::string(p));
+  }
+  throw Error(ErrorClass::upstream_failed, "upstream_invalid_shape",
+              std::string(what) + " has no " + names + " array (not the API's answer)",
+              json{{"expected", expected}});
 }
 
 db::Cell pg_cell(const std::string& v) { return v; }  // the array encoder makes every text storable

@@ -55,13 +55,13 @@ OpenAiSettings openai_settings(const Config& config) {
   return s;
 }
 
-std::unique_ptr<EmbeddingProvider> make_openai_provider(const Config& config) {
+std::unique_ptr<EmbeddingProvider> make_openai_provider(const Config& config, net::CircuitBreakerRegistry& breakers) {
   net::RetryPolicy policy;
   policy.max_attempts = 3;
   policy.timeout = std::chrono::milliseconds(config.get_int("openai.timeout_ms"));
   policy.backoff_base = std::chrono::milliseconds(500);
   policy.retry_after_cap = std::chrono::seconds(120);
-  return std::make_unique<OpenAiEmbeddings>(openai_settings(config), net::HttpClient(policy));
+  return std::make_unique<OpenAiEmbeddings>(openai_settings(config), net::HttpClient(breakers, policy));
 }
 
 OpenAiEmbeddings::OpenAiEmbeddings(OpenAiSettings settings, net::HttpClient http)

@@ -1,11 +1,11 @@
 #include "labctl/domains/rag/provider_chain.hpp"
 
-#include "labctl/core/utf8.hpp"
-
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
+#include "labctl/core/utf8.hpp"
 #include "labctl/domains/rag/local_embedding.hpp"
 #include "labctl/domains/rag/openai_embeddings.hpp"
 
@@ -63,7 +63,16 @@ EmbeddingProvider* ProviderChain::for_model(const std::string& model) const {
   return nullptr;
 }
 
-std::unique_ptr<ProviderChain> make_provider_chain(const Config& config) {
+const std::vector<ProviderKind>& provider_kinds() {
+  static const std::vector<ProviderKind> kinds = {
+      {"openai", make_openai_provider},
+      {"local", [](const Config& config, net::CircuitBreakerRegistry&) -> std::unique_ptr<EmbeddingProvider> {
+         return std::make_unique<LocalEmbeddings>(static_cast<size_t>(config.get_int("rag.local_dim")));
+       }}};
+  return kinds;
+}
+
+std::unique_ptr<ProviderChain> make_provider_chain(const Config& config, net::CircuitBreakerRegistry& breakers) {
   std::string list = config.get("rag.providers");
   if (list == "auto") list = config.get("openai.api_key").empty() ? "local" : "openai,local";
   std::vector<std::unique_ptr<EmbeddingProvider>> providers;
@@ -71,16 +80,17 @@ std::unique_ptr<ProviderChain> make_provider_chain(const Config& config) {
   while (start <= list.size()) {
     size_t end = list.find(',', start);
     if (end == std::string::npos) end = list.size();
-    std::string name = list.substr(start, end - start);
-    name.erase(0, name.find_first_not_of(' '));
-    name.erase(name.find_last_not_of(' ') + 1);
-    if (name == "openai")
-      providers.push_back(make_openai_provider(config));
-    else if (name == "local")
-      providers.push_back(std::make_unique<LocalEmbeddings>(static_cast<size_t>(config.get_int("rag.local_dim"))));
-    else if (!name.empty())
-      throw config_error("rag.providers: unknown embedding provider '" + name + "' (openai, local)");
+    std::string name = trim_text(list.substr(start, end - start));
     start = end + 1;
+    if (name.empty()) continue;
+    const auto& kinds = provider_kinds();
+    auto kind = std::find_if(kinds.begin(), kinds.end(), [&](const ProviderKind& k) { return k.name == name; });
+    if (kind == kinds.end()) {
+      std::string known;
+      for (const auto& k : kinds) known += (known.empty() ? "" : ", ") + k.name;
+      throw config_error("rag.providers: unknown embedding provider '" + name + "' (" + known + ")");
+    }
+    providers.push_back(kind->make(config, breakers));
   }
   return std::make_unique<ProviderChain>(std::move(providers));
 }

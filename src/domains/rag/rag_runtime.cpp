@@ -15,7 +15,7 @@ RagRuntime::RagRuntime(const Config& config, bool serving)
 }
 
 ProviderChain& RagRuntime::providers() {
-  std::call_once(providers_once_, [&] { providers_ = make_provider_chain(config_); });
+  std::call_once(providers_once_, [&] { providers_ = make_provider_chain(config_, breakers_); });
   return *providers_;
 }
 

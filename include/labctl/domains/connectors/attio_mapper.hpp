@@ -14,7 +14,7 @@ namespace labctl::connectors {
 // --- reading pages and records ---------------------------------------------------------------
 namespace attio {
 
-// The page's items: data ‖ results ‖ items (always an array).
+// The page's items: data ‖ results ‖ items; a page with none is Error(upstream_invalid_shape).
 nlohmann::json items(const nlohmann::json& page);
 // The first non-empty of pagination.next_cursor, pagination.next, meta.next_cursor, meta.next,
 // next_cursor, next, cursor.next.

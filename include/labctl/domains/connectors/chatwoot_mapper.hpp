@@ -101,7 +101,7 @@ struct CwContact {
 };
 
 // The item arrays of C1 (data.payload ‖ payload), C2 (payload ‖ data.payload ‖ data) and
-// C3 (payload ‖ data.payload). Always an array, empty when the page has none.
+// C3 (payload ‖ data.payload). A page with none of them is Error(upstream_invalid_shape).
 nlohmann::json conversations_of(const nlohmann::json& page);
 nlohmann::json inboxes_of(const nlohmann::json& page);
 nlohmann::json messages_of(const nlohmann::json& page);

@@ -48,6 +48,10 @@ const json* first_of(const json& root, std::initializer_list<std::string_view> p
 const json& value_of(const json& root, std::initializer_list<std::string_view> paths);
 // The first path holding an array / object; nullptr if none.
 const json* first_array(const json& root, std::initializer_list<std::string_view> paths);
+// The same for the array a page is about: an answer without it is not the API's answer (a 200
+// with the wrong shape, `{}`, `{"data":null}`), so this is Error(upstream_failed,
+// upstream_invalid_shape) naming `what` and the missing field, never an empty page.
+const json& required_array(const json& root, std::initializer_list<std::string_view> paths, std::string_view what);
 
 // --- rows ---------------------------------------------------------------------------------
 

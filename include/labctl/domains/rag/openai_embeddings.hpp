@@ -41,7 +41,7 @@ class OpenAiEmbeddings : public EmbeddingProvider {
 
 // The provider from configuration: 3 attempts per request with backoff, openai.timeout_ms per
 // attempt, Retry-After honoured up to 120 s, and the process-wide breaker of the API's host.
-std::unique_ptr<EmbeddingProvider> make_openai_provider(const Config& config);
+std::unique_ptr<EmbeddingProvider> make_openai_provider(const Config& config, net::CircuitBreakerRegistry& breakers);
 
 // What is sent for one text: whitespace collapsed, trimmed, cut to 8,000 characters (code
 // points); an empty text is sent as " ".

@@ -12,6 +12,10 @@ namespace labctl {
 class Config;
 }
 
+namespace labctl::net {
+class CircuitBreakerRegistry;
+}
+
 namespace labctl::rag {
 
 // The offline provider: local_embedding() of each text. Never fails; its "tokens" are the
@@ -49,9 +53,16 @@ class ProviderChain {
   std::vector<std::unique_ptr<EmbeddingProvider>> providers_;
 };
 
-// rag.providers: a comma list of openai and local; "auto" = openai then local when
+// The providers there are, as a table: the name rag.providers lists and how one is made.
+struct ProviderKind {
+  std::string name;  // openai | local
+  std::unique_ptr<EmbeddingProvider> (*make)(const Config& config, net::CircuitBreakerRegistry& breakers);
+};
+const std::vector<ProviderKind>& provider_kinds();
+
+// rag.providers: a comma list of provider names; "auto" = openai then local when
 // openai.api_key is set, else local alone. Error(config) on an unknown name or an empty list,
-// or when openai is listed without a key.
-std::unique_ptr<ProviderChain> make_provider_chain(const Config& config);
+// or when openai is listed without a key. Providers that call out report to `breakers`.
+std::unique_ptr<ProviderChain> make_provider_chain(const Config& config, net::CircuitBreakerRegistry& breakers);
 
 }  // namespace labctl::rag

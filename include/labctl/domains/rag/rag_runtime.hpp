@@ -8,6 +8,7 @@
 #include "labctl/domains/rag/chunk_indexes.hpp"
 #include "labctl/domains/rag/provider_chain.hpp"
 #include "labctl/domains/rag/query_cache.hpp"
+#include "labctl/net/circuit_breaker.hpp"
 
 namespace labctl {
 class Config;
@@ -31,6 +32,7 @@ class RagRuntime {
 
  private:
   const Config& config_;
+  net::CircuitBreakerRegistry breakers_;  // the providers' hosts, for this runtime's lifetime
   std::once_flag providers_once_;
   std::unique_ptr<ProviderChain> providers_;
   ChunkIndexes indexes_;
