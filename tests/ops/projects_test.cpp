@@ -111,3 +111,27 @@ TEST_CASE("Context::scope resolves the selected project's account scope, or asks
   unknown.project_id = "0d4e5c1a-8f5e-4d8e-9a3b-1c2d3e4f5a6b";
   CHECK_THROWS_WITH_AS(unknown.scope(), "project 0d4e5c1a-8f5e-4d8e-9a3b-1c2d3e4f5a6b not found", Error);
 }
+
+TEST_CASE("projects list: control characters in names reach the terminal escaped, JSON exact") {
+  auto url = test::fresh_database();
+  auto env = test::test_env(url);
+  const std::string hostile = "Acme \x1b[31mred\x1b[0m \x07 \x1b]8;;http://evil.example\x1b\\click\x1b]8;;\x1b\\ \xE2\x80\xAE";
+  auto created = test::labctl({"projects", "create", hostile, "-o", "json"}, env);
+  REQUIRE(created.exit_code == 0);
+  CHECK(json::parse(created.out)["project"]["name"] == hostile);  // JSON stays exact
+
+  // The table (create's and list's) shows the escapes, never the bytes.
+  for (const auto& table : {test::labctl({"projects", "create", hostile + " 2"}, env).out,
+                            test::labctl({"projects", "list"}, env).out}) {
+    CHECK(table.find('\x1b') == std::string::npos);
+    CHECK(table.find('\x07') == std::string::npos);
+    CHECK(table.find("\xE2\x80\xAE") == std::string::npos);
+  }
+  auto table = test::labctl({"projects", "list"}, env).out;
+  CHECK(table.find("Acme \\x1b[31mred\\x1b[0m \\x07 \\x1b]8;;http://evil.example\\x1b\\click") != std::string::npos);
+  CHECK(table.find("\\u202e") != std::string::npos);
+  // An error quoting the value escapes it too.
+  auto bad = test::labctl({"projects", "create", "x", "--account-scope-key", std::string(201, '\x1b')}, env);
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find('\x1b') == std::string::npos);
+}
