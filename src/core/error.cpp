@@ -5,7 +5,8 @@ namespace labctl {
 int exit_code(ErrorClass cls) {
   switch (cls) {
     case ErrorClass::invalid_params:
-    case ErrorClass::payload_too_large: return 2;
+    case ErrorClass::payload_too_large:
+    case ErrorClass::timed_out: return 2;
     case ErrorClass::not_found: return 3;
     case ErrorClass::conflict:
     case ErrorClass::gone: return 4;
@@ -29,6 +30,7 @@ int http_status(ErrorClass cls) {
     case ErrorClass::conflict: return 409;
     case ErrorClass::gone: return 410;
     case ErrorClass::payload_too_large: return 413;
+    case ErrorClass::timed_out: return 408;
     case ErrorClass::rate_limited: return 429;
     case ErrorClass::upstream_failed: return 502;
     case ErrorClass::unavailable: return 503;
@@ -47,6 +49,7 @@ std::string_view class_name(ErrorClass cls) {
     case ErrorClass::conflict: return "conflict";
     case ErrorClass::gone: return "gone";
     case ErrorClass::payload_too_large: return "payload_too_large";
+    case ErrorClass::timed_out: return "timed_out";
     case ErrorClass::rate_limited: return "rate_limited";
     case ErrorClass::internal: return "internal";
     case ErrorClass::upstream_failed: return "upstream_failed";
@@ -58,7 +61,7 @@ std::string_view class_name(ErrorClass cls) {
 
 std::optional<ErrorClass> class_from_name(std::string_view name) {
   for (auto cls : {ErrorClass::invalid_params, ErrorClass::unauthorized, ErrorClass::forbidden, ErrorClass::not_found,
-                   ErrorClass::conflict, ErrorClass::gone, ErrorClass::payload_too_large, ErrorClass::rate_limited,
+                   ErrorClass::conflict, ErrorClass::gone, ErrorClass::payload_too_large, ErrorClass::timed_out, ErrorClass::rate_limited,
                    ErrorClass::internal, ErrorClass::upstream_failed, ErrorClass::unavailable, ErrorClass::config})
     if (class_name(cls) == name) return cls;
   return std::nullopt;

@@ -2,8 +2,10 @@
 
 #include <httplib.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <iostream>
 #include <spdlog/spdlog.h>
@@ -14,11 +16,16 @@
 #include "labctl/core/ids.hpp"
 #include "labctl/core/json_input.hpp"
 #include "labctl/core/metrics.hpp"
+#include "labctl/core/utf8.hpp"
 #include "labctl/db/connection_pool.hpp"
 #include "labctl/db/database.hpp"
 #include "labctl/domains/rag/rag_runtime.hpp"
+#include "labctl/http/connection_gate.hpp"
 #include "labctl/http/envelope.hpp"
+#include "labctl/http/listener.hpp"
+#include "labctl/http/request_stream.hpp"
 #include "labctl/http/router.hpp"
+#include "labctl/http/worker_pool.hpp"
 #include "labctl/ops/context.hpp"
 #include "labctl/ops/dispatch.hpp"
 #include "labctl/ops/registry.hpp"
@@ -27,7 +34,54 @@ namespace labctl::http {
 namespace {
 
 using json = nlohmann::json;
-constexpr size_t kMaxBody = 65536;
+using std::chrono::milliseconds;
+
+constexpr size_t kMaxBody = 65536;  // api.md §1.2
+constexpr milliseconds kWriteTimeout{30000};
+
+// cpp-httplib parses requests and writes responses; labctl's gate and workers own the sockets,
+// so the engine is driven one request at a time through process_request, never listen().
+class Engine : public httplib::Server {
+ public:
+  using httplib::Server::process_request;
+};
+
+// What a worker knows about the request it is serving, for the handlers that read a body.
+struct Serving {
+  RequestStream* stream = nullptr;
+  bool close = false;  // the connection cannot carry another request (a body left unread)
+};
+thread_local Serving* serving = nullptr;
+
+std::vector<std::pair<std::string, std::string>> standard_headers(const Config& config, const std::string& request_id) {
+  std::vector<std::pair<std::string, std::string>> h = {
+      {"x-request-id", request_id},
+      {"Access-Control-Allow-Origin", config.get("server.cors_origin")},
+      {"Access-Control-Allow-Credentials", "true"},
+      {"Vary", "Origin"},
+      {"X-Frame-Options", "DENY"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-DNS-Prefetch-Control", "off"},
+      {"Referrer-Policy", "strict-origin-when-cross-origin"},
+      {"Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"},
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src "
+       "'self'; connect-src 'self'; frame-ancestors 'none'"}};
+  if (config.get("server.environment") == "production")
+    h.push_back({"Strict-Transport-Security", "max-age=63072000; includeSubDomains"});
+  return h;
+}
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 408: return "Request Timeout";
+    case 431: return "Request Header Fields Too Large";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
 
 class ApiServer {
  public:
@@ -38,34 +92,37 @@ class ApiServer {
               static_cast<size_t>(std::max(1, config.get_int("database.pool_size")))),
         router_(ops::registry()),
         rag_(config, /*serving=*/true),
-        production_(config.get("server.environment") == "production") {
-    server_.set_payload_max_length(kMaxBody);
-    server_.set_keep_alive_max_count(1000);
-    server_.set_tcp_nodelay(true);
-    auto handler = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res); };
-    server_.Get(".*", handler);
-    server_.Post(".*", handler);
-    server_.Put(".*", handler);
-    server_.Patch(".*", handler);
-    server_.Delete(".*", handler);
-    server_.Options(".*", handler);
-    // A POST with neither Content-Length nor chunked encoding has no body (RFC 9112 §6.3);
-    // httplib would wait for one, so it is dispatched here with the body empty, i.e. {}.
-    server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      if (req.method != "POST" || req.has_header("Content-Length") || req.has_header("Transfer-Encoding"))
-        return httplib::Server::HandlerResponse::Unhandled;
-      dispatch(req, res);
-      return httplib::Server::HandlerResponse::Handled;
+        limits_{.head_timeout = milliseconds(config.get_int("server.header_timeout_ms")),
+                .idle_timeout = milliseconds(config.get_int("server.idle_timeout_ms")),
+                .body_timeout = milliseconds(config.get_int("server.body_timeout_ms")),
+                .max_head_bytes = 32768,
+                .max_body_bytes = kMaxBody,
+                .max_connections = static_cast<size_t>(config.get_int("server.max_connections"))},
+        max_requests_(static_cast<size_t>(config.get_int("server.keepalive_max_requests"))) {
+    engine_.set_payload_max_length(kMaxBody);
+    // What the Keep-Alive header advertises; the gate enforces both.
+    engine_.set_keep_alive_max_count(max_requests_);
+    engine_.set_keep_alive_timeout(std::max<time_t>(1, limits_.idle_timeout.count() / 1000));
+    auto handler = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res, ""); };
+    engine_.Get(".*", handler);
+    engine_.Put(".*", handler);
+    engine_.Patch(".*", handler);
+    engine_.Delete(".*", handler);
+    engine_.Options(".*", handler);
+    engine_.Post(".*", [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+      std::string body;
+      if (read_body(req, reader, body, res)) dispatch(req, res, body);
     });
-    // Failures httplib answers itself (413 before the body is read, 400 on a bad request line).
-    server_.set_error_handler(httplib::Server::HandlerWithResponse(
-        [this](const httplib::Request& req, httplib::Response& res) {
+    // Failures httplib answers itself (400 for a malformed request line or header, 414 for a long URI).
+    engine_.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
+                                                                            httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
       std::string rid = sanitize_request_id(req.get_header_value("X-Request-Id"));
-      Error e = res.status == 413
-                    ? Error(ErrorClass::payload_too_large, "payload_too_large", "request body exceeds 64 KiB")
-                    : Error(ErrorClass::invalid_params, "bad_request", "malformed HTTP request");
+      Error e = res.status == 414 ? Error(ErrorClass::invalid_params, "uri_too_long", "request URI too long")
+                                  : Error(ErrorClass::invalid_params, "bad_request", "malformed HTTP request");
+      int status = res.status;
       finish(res, rid, e);
+      if (status == 414) res.status = 414;
       return httplib::Server::HandlerResponse::Handled;
     }));
     metrics_.set_gauge("app_db_pool_total", [this] { return static_cast<double>(pool_.stats().total); });
@@ -73,28 +130,92 @@ class ApiServer {
     metrics_.set_gauge("app_db_pool_waiting", [this] { return static_cast<double>(pool_.stats().waiting); });
   }
 
-  int bind(const std::string& host, int port) {
-    if (port == 0) return server_.bind_to_any_port(host);
-    return server_.bind_to_port(host, port) ? port : -1;
+  // Serves on `listener` until `stop` is set; then finishes what is in flight (up to the
+  // shutdown timeout) and returns.
+  void run(const Listener& listener, const std::atomic<bool>& stop) {
+    const size_t max_workers = static_cast<size_t>(config_.get_int("server.max_workers"));
+    WorkerPool workers(std::min<size_t>(4, max_workers), max_workers);
+    ConnectionGate gate(
+        listener.fd, limits_, [&](Connection c) { workers.submit([&, c = std::move(c)]() mutable { serve(gate, std::move(c)); }); },
+        [this](int status, const std::string& reason) { return refusal(status, reason); });
+    metrics_.set_gauge("app_http_connections_open", [&] { return static_cast<double>(gate.open_connections()); });
+    metrics_.set_gauge("app_http_connections_waiting", [&] { return static_cast<double>(gate.held_connections()); });
+    metrics_.set_gauge("app_http_workers", [&] { return static_cast<double>(workers.stats().threads); });
+    metrics_.set_gauge("app_http_workers_busy", [&] { return static_cast<double>(workers.stats().busy); });
+    metrics_.set_gauge("app_http_requests_queued", [&] { return static_cast<double>(workers.stats().queued); });
+    while (!stop) std::this_thread::sleep_for(milliseconds(100));
+    stopping_ = true;
+    gate.stop();
+    ::close(listener.fd);
+    // Requests in flight finish (their connections close after the answer), up to the timeout.
+    auto deadline = std::chrono::steady_clock::now() + milliseconds(config_.get_int("server.shutdown_timeout_ms"));
+    while ((workers.stats().busy > 0 || workers.stats().queued > 0) && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(milliseconds(20));
+    for (const char* g : {"app_http_connections_open", "app_http_connections_waiting", "app_http_workers",
+                          "app_http_workers_busy", "app_http_requests_queued"})
+      metrics_.set_gauge(g, [] { return 0.0; });
+    if (workers.stats().busy > 0) {
+      spdlog::warn("shutting down with {} request(s) still running", workers.stats().busy);
+      std::_Exit(0);  // the shutdown timeout is a promise
+    }
+    workers.drain();  // before the gate goes: a finishing request hands its connection back to it
   }
-  void run() { server_.listen_after_bind(); }
-  void stop() { server_.stop(); }
 
  private:
+  // One request of a connection, on a worker; then the connection goes back to the gate for the
+  // next one, or is closed.
+  void serve(ConnectionGate& gate, Connection c) {
+    RequestStream stream(c.fd, std::move(c.buffer), limits_.max_head_bytes + 4 * limits_.max_body_bytes,
+                         std::chrono::steady_clock::now() + limits_.body_timeout, kWriteTimeout);
+    Serving state{&stream};
+    serving = &state;
+    const bool last = c.served + 1 >= max_requests_ || stopping_;
+    bool closed = false;
+    bool ok = engine_.process_request(stream, last, closed, {});
+    serving = nullptr;
+    if (ok && !closed && !last && !state.close && !stream.broken() && !stopping_)
+      gate.park({c.fd, stream.take_unread(), c.served + 1, 0});
+    else if (state.close || stream.too_large())
+      gate.linger(c.fd);  // the client may still be sending the body we refused
+    else
+      gate.close(c.fd);
+  }
+
+  // The body within api.md's 64 KiB, whatever its framing (Content-Length, chunked, compressed).
+  bool read_body(const httplib::Request& req, const httplib::ContentReader& reader, std::string& body,
+                 httplib::Response& res) {
+    const bool chunked = ascii_lower(req.get_header_value("Transfer-Encoding")) == "chunked";
+    if (!chunked && !req.has_header("Content-Length")) return true;  // no body: {} (api.md §1.2)
+    const std::string rid = sanitize_request_id(req.get_header_value("X-Request-Id"));
+    auto too_large = [&] {
+      if (serving) serving->close = true;  // the rest of the body is never read
+      finish(res, rid, Error(ErrorClass::payload_too_large, "payload_too_large", "request body exceeds 64 KiB"));
+      return false;
+    };
+    if (!chunked && std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > kMaxBody)
+      return too_large();
+    bool over = false;
+    bool whole = reader([&](const char* data, size_t length) {
+      if (body.size() + length > kMaxBody) {
+        over = true;
+        return false;
+      }
+      body.append(data, length);
+      return true;
+    });
+    if (whole) return true;
+    if (over || (serving && serving->stream->too_large())) return too_large();
+    if (serving) serving->close = true;
+    bool late = serving && serving->stream->timed_out();
+    finish(res, rid,
+           late ? Error(ErrorClass::timed_out, "request_timeout", "request body timed out")
+                : Error(ErrorClass::invalid_params, "bad_request", "request body incomplete or malformed"));
+    return false;
+  }
+
   void headers(httplib::Response& res, const std::string& request_id) const {
-    res.set_header("x-request-id", request_id);
-    res.set_header("Access-Control-Allow-Origin", config_.get("server.cors_origin"));
-    res.set_header("Access-Control-Allow-Credentials", "true");
-    res.set_header("Vary", "Origin");
-    res.set_header("X-Frame-Options", "DENY");
-    res.set_header("X-Content-Type-Options", "nosniff");
-    res.set_header("X-DNS-Prefetch-Control", "off");
-    res.set_header("Referrer-Policy", "strict-origin-when-cross-origin");
-    res.set_header("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()");
-    res.set_header("Content-Security-Policy",
-                   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "
-                   "data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'");
-    if (production_) res.set_header("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+    for (auto& [name, value] : standard_headers(config_, request_id)) res.set_header(name, value);
+    res.set_header("Accept-Ranges", "none");  // answers are whole JSON; Range headers are dropped
   }
 
   void finish(httplib::Response& res, const std::string& request_id, const Error& e) {
@@ -105,16 +226,30 @@ class ApiServer {
     headers(res, request_id);
   }
 
-  static json request_input(const httplib::Request& req, const RouteMatch& match) {
+  // The gate's answer to a request it will not pass on (too slow, too large, ambiguous).
+  std::string refusal(int status, const std::string& reason) {
+    metrics_.inc_labelled("app_http_refused_total", "status", std::to_string(status));
+    const std::string rid = random_uuid_v4();
+    const char* code = status == 408   ? "request_timeout"
+                       : status == 431 ? "headers_too_large"
+                       : status == 501 ? "not_implemented"
+                       : status == 503 ? "too_many_connections"
+                                       : "bad_request";
+    std::string body = json{{"ok", false}, {"error", code}, {"message", reason}, {"request_id", rid}}.dump();
+    std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) + "\r\n";
+    for (auto& [name, value] : standard_headers(config_, rid)) out += name + ": " + value + "\r\n";
+    out += "Content-Type: application/json\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\n\r\n" + body;
+    return out;
+  }
+
+  static json request_input(const httplib::Request& req, const RouteMatch& match, const std::string& body) {
     json input = json::object();
-    if (req.method == "POST") {
-      auto first = req.body.find_first_not_of(" \t\r\n");
-      if (first != std::string::npos) {
-        std::string why;
-        auto body = parse_json_input(req.body, why);
-        if (!body) throw Error(ErrorClass::invalid_params, "invalid_json", "request body is not valid JSON: " + why);
-        if (body->is_object()) input = std::move(*body);
-      }
+    if (body.find_first_not_of(" \t\r\n") != std::string::npos) {
+      std::string why;
+      auto parsed = parse_json_input(body, why);
+      if (!parsed) throw Error(ErrorClass::invalid_params, "invalid_json", "request body is not valid JSON: " + why);
+      if (parsed->is_object()) input = std::move(*parsed);
     }
     for (const auto& [k, v] : req.params)
       if (!input.contains(k)) input[k] = v;
@@ -122,10 +257,9 @@ class ApiServer {
     return input;
   }
 
-  void dispatch(const httplib::Request& req, httplib::Response& res) {
+  void dispatch(const httplib::Request& req, httplib::Response& res, const std::string& body) {
     auto started = std::chrono::steady_clock::now();
-    auto& metrics = metrics_;
-    metrics.inc("app_requests_total");
+    metrics_.inc("app_requests_total");
     std::string request_id = sanitize_request_id(req.get_header_value("X-Request-Id"));
     auto [prefix, path] = strip_version_prefix(req.path);
     std::string route = "__unknown__";
@@ -150,7 +284,7 @@ class ApiServer {
         ctx.use_rag(&rag_);
         // Until sessions land, project.default (LABCTL_PROJECT) is every request's active project.
         if (const auto& project = config_.get("project.default"); !project.empty()) ctx.project_id = project;
-        json result = ops::dispatch(op, match->route, ctx, request_input(req, *match));
+        json result = ops::dispatch(op, match->route, ctx, request_input(req, *match, body));
         res.status = match->route->success_status;
         if (!op.text.empty())
           res.set_content(result.at(op.text).get<std::string>(), "text/plain; version=0.0.4");
@@ -162,17 +296,14 @@ class ApiServer {
     } catch (const Error& e) {
       if (http_status(e.error_class()) >= 500) spdlog::error("{} {} [{}]: {}", req.method, req.path, request_id, e.what());
       finish(res, request_id, e);
-    } catch (const pqxx::broken_connection& e) {
-      spdlog::error("{} {} [{}]: database connection lost: {}", req.method, req.path, request_id, e.what());
-      finish(res, request_id, Error(ErrorClass::unavailable, "db_unavailable", "database unavailable"));
     } catch (const std::exception& e) {
       spdlog::error("{} {} [{}]: {}", req.method, req.path, request_id, e.what());
       finish(res, request_id, internal_error("Internal server error"));
     }
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    metrics.inc("app_responses_total");
-    metrics.inc_labelled("app_response_status_total", "status", std::to_string(res.status));
-    metrics.observe_route(route, ms);
+    metrics_.inc("app_responses_total");
+    metrics_.inc_labelled("app_response_status_total", "status", std::to_string(res.status));
+    metrics_.observe_route(route, ms);
     spdlog::debug("{} {} {} {:.1f}ms [{}]", req.method, req.path, res.status, ms, request_id);
   }
 
@@ -182,8 +313,10 @@ class ApiServer {
   Router router_;
   Metrics metrics_;
   rag::RagRuntime rag_;
-  bool production_;
-  httplib::Server server_;
+  const GateLimits limits_;
+  const size_t max_requests_;
+  std::atomic<bool> stopping_{false};
+  Engine engine_;
 };
 
 }  // namespace
@@ -193,32 +326,29 @@ void serve(const Config& config, db::Database& database, const std::string& host
     auto conn = database.connect();  // fail fast, and bring the private schema up to date
     database.ensure_schema(*conn);
   }
-  // Signals are taken by one thread; every other thread (httplib's pool) inherits the mask.
+  raise_open_file_limit();
+  // Signals are taken by one thread; every other thread inherits the mask.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  Listener listener = open_listener(host, port);
   ApiServer server(config, database);
-  int bound = server.bind(host, port);
-  if (bound < 0)
-    throw Error(ErrorClass::unavailable, "bind_failed", "cannot listen on " + host + ":" + std::to_string(port));
-  std::atomic<bool> done{false};
+  std::atomic<bool> stop{false};
   std::thread waiter([&] {
     timespec tick{0, 200'000'000};
-    while (!done) {
+    while (!stop)
       if (sigtimedwait(&signals, nullptr, &tick) > 0) {
         spdlog::info("shutting down");
-        server.stop();
-        return;
+        stop = true;
       }
-    }
   });
-  std::cout << "listening on http://" << host << ":" << bound << std::endl;
-  spdlog::info("serving {} on http://{}:{}", database.display_url(), host, bound);
-  server.run();
-  done = true;
+  std::cout << "listening on http://" << host << ":" << listener.port << std::endl;
+  spdlog::info("serving {} on http://{}:{}", database.display_url(), host, listener.port);
+  server.run(listener, stop);
+  stop = true;
   waiter.join();
 }
 

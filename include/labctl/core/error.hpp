@@ -17,6 +17,7 @@ enum class ErrorClass {
   conflict,          // 409, exit 4 (also missing project scope)
   gone,              // 410, exit 4
   payload_too_large, // 413, exit 2
+  timed_out,         // 408, exit 2 (a client too slow to send its request)
   rate_limited,      // 429, exit 6
   internal,          // 500, exit 1
   upstream_failed,   // 502, exit 6
