@@ -39,6 +39,7 @@ docs: build
 
 bench: build
 	$(BUILD)/tests/cli_startup_bench
+	$(BUILD)/tests/serve_bench
 	$(BUILD)/tests/sync_bench
 	$(BUILD)/tests/rag_bench
 

@@ -12,6 +12,7 @@
 
 #include "support/labctl_process.hpp"
 #include "support/raw_client.hpp"
+#include "support/sync_fixture.hpp"
 #include "support/test_cluster.hpp"
 
 using namespace labctl;
@@ -237,4 +238,20 @@ TEST_CASE("serve: 500 concurrent connections are all answered") {
   int answered = 0;
   for (auto& c : connections) answered += test::status_of(c.read_response(20s)) == 200;
   CHECK(answered == n);
+}
+
+TEST_CASE_FIXTURE(test::SyncFixture, "serve: requests stuck on a slow upstream leave /health answering") {
+  env["LABCTL_PROJECT"] = p1.id;
+  env["LABCTL_MAX_WORKERS"] = "16";
+  sandbox.set_faults("chatwoot.inboxes:every,delay_ms=3000");
+  test::Server server(env);
+  std::vector<test::RawConnection> syncs;
+  for (int i = 0; i < 8; ++i) {
+    syncs.emplace_back(server.port());
+    syncs.back().send(post("/connectors/chatwoot/sync", "Content-Length: 0\r\n", ""));
+  }
+  std::this_thread::sleep_for(300ms);  // the eight are inside the handler, waiting on Chatwoot
+  for (int i = 0; i < 10; ++i) CHECK(health_status(server.port(), 2s) == 200);
+  for (auto& s : syncs) CHECK(test::status_of(s.read_response(60s)) != 0);
+  sandbox.set_faults("");
 }
