@@ -1,5 +1,6 @@
 #include "labctl/cli/app.hpp"
 
+#include <fcntl.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -127,6 +128,15 @@ std::string os_user() {
 }  // namespace
 
 int run(int argc, char** argv, const ops::Services& services) {
+  // A closed standard descriptor (`labctl … >&-`) would be handed to the first file labctl
+  // opens, say the database's socket, and the answer written into it: hold each with /dev/null,
+  // and refuse to run a command whose answer cannot be written.
+  bool stdout_closed = false;
+  for (int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO})
+    if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+      if (fd == STDOUT_FILENO) stdout_closed = true;
+      open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);  // the lowest free descriptor: this one
+    }
   CLI::App app{"labctl: the back end of the agency operations dashboard", "labctl"};
   app.set_version_flag("--version", std::string("labctl ") + LABCTL_VERSION);
   app.require_subcommand(1);
@@ -187,6 +197,10 @@ int run(int argc, char** argv, const ops::Services& services) {
 
   json global_input = typed_input(ops::global_cli_options(), app, globals);
   std::string format = global_input.value("output", "table");
+  if (stdout_closed)
+    return report(Error(ErrorClass::invalid_params, "output_failed",
+                        "standard output is closed; redirect it to /dev/null to discard the answer"),
+                  format);
   try {
     auto config = Config::load(global_input.contains("config")
                                    ? std::optional<std::string>(global_input["config"].get<std::string>())

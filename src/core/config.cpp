@@ -66,12 +66,12 @@ const std::vector<ConfigKey>& config_keys() {
        "where the private cluster lives (default $XDG_DATA_HOME/labctl/pg; as root /var/lib/labctl/pg)"},
       {"database.pg_bindir", {"LABCTL_PG_BINDIR"}, "",
        "PostgreSQL server binaries for the private cluster (default: newest /usr/lib/postgresql/*/bin)"},
-      {"database.pool_size", {"LABCTL_DB_POOL_SIZE"}, "8", "connections `serve` keeps open"},
+      {"database.pool_size", {"LABCTL_DB_POOL_SIZE"}, "8", "connections `serve` keeps open", false, 1, 1000},
       {"database.migrations_dir", {"LABCTL_MIGRATIONS_DIR"}, "",
        "read migrations from this directory instead of the ones built into labctl"},
       {"server.host", {"LABCTL_HOST", "HOST"}, "127.0.0.1",
        "address `serve` listens on (loopback until authentication lands)"},
-      {"server.port", {"LABCTL_PORT", "PORT"}, "8080", "port `serve` listens on"},
+      {"server.port", {"LABCTL_PORT", "PORT"}, "8080", "port `serve` listens on (0 = any free port)"},
       {"server.cors_origin", {"LABCTL_CORS_ORIGIN", "CORS_ORIGIN"}, "http://localhost:3000",
        "the single origin allowed by CORS"},
       {"server.environment", {"LABCTL_ENV", "NODE_ENV"}, "development",
@@ -178,6 +178,8 @@ Config Config::load_from(const std::map<std::string, std::string>& env,
         break;
       }
   }
+  if (cfg.file_ && !std::filesystem::is_regular_file(*cfg.file_))
+    throw config_error("config file " + *cfg.file_ + " is not a file");
   if (cfg.file_) read_file(*cfg.file_, cfg.values_);
 
   for (const auto& k : config_keys()) {
@@ -199,6 +201,10 @@ Config Config::load_from(const std::map<std::string, std::string>& env,
     cfg.values_["database.data_dir"] = {xdg("XDG_DATA_HOME", "/var/lib", "/.local/share") + "/labctl/pg", "default"};
   if (cfg.values_["rag.index_dir"].value.empty())
     cfg.values_["rag.index_dir"] = {xdg("XDG_CACHE_HOME", "/var/cache", "/.cache") + "/labctl/index", "default"};
+  // Every integer setting must be one, whichever command runs: a bad value is found when it is
+  // set, not when the cron job that reads it fails halfway.
+  for (const auto& k : config_keys())
+    if (k.max > k.min) cfg.get_int(k.name);
   return cfg;
 }
 

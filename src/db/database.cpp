@@ -39,7 +39,7 @@ std::unique_ptr<pqxx::connection> Database::connect() {
 
 void Database::ensure_schema(pqxx::connection& conn) {
   size_t pending = 0;
-  for (const auto& m : migration_status(conn, migrations_)) pending += m.applied ? 0 : 1;
+  for (const auto& m : migration_status(conn, migrations_)) pending += m.applied ? 0 : 1;  // missing files are applied
   if (pending == 0) return;
   if (!cluster_)
     throw Error(ErrorClass::unavailable, "schema_outdated",

@@ -1,5 +1,6 @@
 #include "labctl/db/migrator.hpp"
 
+#include <algorithm>
 #include <map>
 #include <spdlog/spdlog.h>
 
@@ -45,6 +46,12 @@ std::vector<MigrationState> compare(const std::map<std::string, std::pair<std::s
       s.applied_at = it->second.second;
     }
     out.push_back(std::move(s));
+  }
+  // Applied rows no file accounts for: a database migrated by another labctl (or a directory
+  // that lost files). They are reported after the files, never applied or undone.
+  for (const auto& [filename, row] : applied) {
+    bool known = std::any_of(migrations.begin(), migrations.end(), [&](const Migration& m) { return m.filename == filename; });
+    if (!known) out.push_back({filename, row.first, true, row.second, true});
   }
   return out;
 }
@@ -94,9 +101,11 @@ std::vector<std::string> apply_migrations(pqxx::connection& conn,
       try {
         tx.exec(migrations[i].sql);
       } catch (const pqxx::sql_error& e) {
+        // The database refused the file (not a fault of labctl's): its first line says why.
         std::string what = e.what();
-        throw Error(ErrorClass::internal, "migration_failed",
-                    "migration " + migrations[i].filename + " failed: " + what.substr(0, what.find('\n')));
+        throw Error(ErrorClass::conflict, "migration_failed",
+                    "migration " + migrations[i].filename + " failed (SQLSTATE " + e.sqlstate() +
+                        "): " + what.substr(0, what.find('\n')) + "; nothing of it was applied");
       }
       tx.exec_params("INSERT INTO schema_migrations (filename, checksum) VALUES ($1, $2)",
                      migrations[i].filename, states[i].checksum);

@@ -49,18 +49,21 @@ std::vector<Operation> database_operations() {
          bool running = !ctx.database.embedded() || ctx.database.cluster().running();
          out["running"] = running;
          const auto& migrations = ctx.database.migrations();
-         json pending = json::array();
+         json pending = json::array(), unknown = json::array();
          if (running) {
            auto& conn = ctx.raw_conn();
            out["server_version"] = pqxx::nontransaction(conn).exec1("SHOW server_version")[0].c_str();
            for (const auto& m : db::migration_status(conn, migrations))
-             if (!m.applied) pending.push_back(m.filename);
-           out["migrations_current"] = pending.empty();
+             if (m.missing_file) unknown.push_back(m.filename);
+             else if (!m.applied) pending.push_back(m.filename);
+           // Applied migrations this labctl has no file for: the schema is not the one it knows.
+           out["migrations_current"] = pending.empty() && unknown.empty();
          } else {
            out["migrations_current"] = nullptr;
          }
          out["migrations_total"] = migrations.size();
          out["pending"] = pending;
+         out["applied_without_file"] = unknown;
          return out;
        }},
       {.name = "db.migrate",

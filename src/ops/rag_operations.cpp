@@ -77,6 +77,9 @@ json refresh(Context& ctx) {
   auto& runtime = ctx.rag();
   json batch = rag::embed_batch(ctx.conn(), scope.project_id, scope.account_scope_id, runtime.providers(),
                                 rag::embedding_run_settings(ctx.config), ctx.config.get_int("rag.embed_batch_size"));
+  if (batch["status"] == "providers_failed")
+    throw Error(ErrorClass::upstream_failed, "embedding_providers_failed",
+                "no embedding provider answered (" + batch.value("error", std::string()) + "); the chunks stay pending");
   ctx.data_changed(scope.project_id);
   pqxx::read_transaction tx(ctx.conn());
   return {{"embeddings", batch}, {"status", rag::lightrag_status(tx, scope.project_id, scope.account_scope_id)}};

@@ -103,10 +103,16 @@ std::vector<Operation> system_operations() {
        .columns = {"file"},
        .handler = [](Context&, const Params& p) -> json {
          std::filesystem::path dir = p.str("dir");
-         std::filesystem::create_directories(dir);
+         std::error_code ec;
+         if (std::filesystem::exists(dir, ec) && !std::filesystem::is_directory(dir, ec))
+           throw validation_error("dir", "--dir " + dir.string() + " is not a directory", "custom");
+         std::filesystem::create_directories(dir, ec);
+         if (ec) throw validation_error("dir", "cannot create --dir " + dir.string() + ": " + ec.message(), "custom");
          json files = json::array();
          for (const auto& [name, text] : man_pages()) {
-           std::ofstream(dir / name) << text;
+           std::ofstream out(dir / name);
+           out << text;
+           if (!out) throw validation_error("dir", "cannot write " + (dir / name).string(), "custom");
            files.push_back({{"file", (dir / name).string()}});
          }
          return {{"files", files}};

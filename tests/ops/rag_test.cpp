@@ -202,14 +202,26 @@ TEST_CASE("429 waits for Retry-After; 5xx to the end leaves rows pending; budget
 
   // Every attempt answers 503: the batch and each chunk alone fail (then the breaker opens);
   // the error is kept on the rows, and nothing is counted or lost.
+  // The run fails as the upstream failure it is: exit 6, one line naming what happened.
   f.sandbox.set_faults("openai.embeddings:every,status=503");
-  json down = f.embed(f.p1, {"--limit", "10"});
-  CHECK(down["processed"] == 0);
-  CHECK(down["status"] == "partial");
+  auto down = f.labctl({"embeddings", "run", "--limit", "10", "--project", f.p1.id});
+  CHECK(down.exit_code == 6);
+  CHECK(down.err.find("labctl: no embedding provider answered") != std::string::npos);
+  CHECK(down.err.find("0 chunks embedded before, the rest stay pending") != std::string::npos);
   std::string pending = "SELECT count(*) FROM rag_chunks WHERE project_id = '" + f.p1.id +
                         "' AND embedding_status = 'pending' AND embedding_attempts = 0 AND ";
   CHECK(f.db.count(pending + "embedding_error LIKE '%503%'") >= 1);
   CHECK(f.db.count(pending + "(embedding_error LIKE '%503%' OR embedding_error LIKE 'circuit open%')") == 10);
+  // As a job: 500 embeddings_job_failed, its job_runs row failed.
+  f.env["LABCTL_PROJECT"] = f.p1.id;
+  {
+    test::Server server(f.env);
+    auto r = server.client().Post("/jobs/embeddings/run", "", "application/json");
+    REQUIRE(r);
+    CHECK(r->status == 500);
+    CHECK(json::parse(r->body)["error"] == "embeddings_job_failed");
+    CHECK(f.db.text("SELECT status FROM job_runs WHERE job_name = 'embeddings_run' ORDER BY id DESC LIMIT 1") == "failed");
+  }
 
   // A token budget smaller than the batch: the rows after it return to pending, attempts unchanged.
   f.sandbox.set_faults("");

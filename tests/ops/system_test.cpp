@@ -8,7 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include <fcntl.h>
+
 #include "support/checks.hpp"
+#include "support/child_process.hpp"
 #include "support/labctl_process.hpp"
 #include "support/test_cluster.hpp"
 #include "labctl/core/ids.hpp"
@@ -127,6 +130,22 @@ TEST_CASE("configuration errors name the setting and exit 8") {
   auto run = test::labctl({"--config", (dir / "bad.toml").string(), "projects", "list"}, env);
   CHECK(run.exit_code == 8);
   CHECK(run.err.find("unknown config key 'server.prot'") != std::string::npos);
+  // A directory is not a config file.
+  auto as_dir = test::labctl({"--config", dir.string(), "projects", "list"}, env);
+  CHECK(as_dir.exit_code == 8);
+  CHECK(as_dir.err == "labctl: config file " + dir.string() + " is not a file\n");
+  // A bad value from the file or the environment names the key and where it came from.
+  std::ofstream(dir / "port.toml") << "[server]\nport = -5\n";
+  auto port = test::labctl({"--config", (dir / "port.toml").string(), "serve"}, env);
+  CHECK(port.exit_code == 8);
+  CHECK(port.err == "labctl: config key 'server.port' (file:" + (dir / "port.toml").string() +
+                        ") must be at least 0, got '-5'\n");
+  auto chunk = env;
+  chunk["CHUNK_SIZE"] = "abc";
+  auto bad_chunk = test::labctl({"sync", "chatwoot", "--project", "0d4e5c1a-8f5e-4d8e-9a3b-1c2d3e4f5a6b"}, chunk);
+  CHECK(bad_chunk.exit_code == 8);
+  CHECK(bad_chunk.err.find("config key 'rag.chunk_size' (env:CHUNK_SIZE) must be an integer, got 'abc'") !=
+        std::string::npos);
   env["LABCTL_OUTPUT"] = "yaml";
   auto bad_output = test::labctl({"projects", "list"}, env);
   CHECK(bad_output.exit_code == 8);
@@ -305,6 +324,12 @@ TEST_CASE("the bash completion completes commands and flags") {
 
 TEST_CASE("committed man pages match the registry") {
   auto dir = test::temp_dir("labctl-man");
+  // A file where the directory should be is the caller's mistake (exit 2), not labctl's (exit 1).
+  auto not_dir = test::temp_dir("labctl-man-file") / "a-file";
+  std::ofstream(not_dir) << "x";
+  auto refused = test::labctl({"man", "--dir", not_dir.string()}, test::test_env(""));
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err == "labctl: --dir " + not_dir.string() + " is not a directory\n");
   auto run = test::labctl({"man", "--dir", dir.string()}, test::test_env(""));
   REQUIRE(run.exit_code == 0);
   size_t pages = 0;
@@ -318,4 +343,24 @@ TEST_CASE("committed man pages match the registry") {
   CHECK(pages == committed);
   CHECK(read_file(dir / "labctl.1").find(".SH EXIT STATUS") != std::string::npos);
   CHECK(read_file(dir / "labctl-db-migrate.1").find("\\-\\-dry\\-run") != std::string::npos);
+}
+
+TEST_CASE("an unknown --project is exit 3 for commands where it is optional too; a closed stdout is not success") {
+  auto env = test::test_env(test::fresh_database());
+  for (std::vector<std::string> args : {std::vector<std::string>{"usage"}, {"sources", "list"}}) {
+    CAPTURE(args[0]);
+    args.insert(args.end(), {"--project", "0d4e5c1a-8f5e-4d8e-9a3b-1c2d3e4f5a6b"});
+    auto run = test::labctl(args, env);
+    CHECK(run.exit_code == 3);
+    CHECK(run.err == "labctl: project 0d4e5c1a-8f5e-4d8e-9a3b-1c2d3e4f5a6b not found\n");
+    CHECK(run.out.empty());
+  }
+  // `labctl projects list >&-`: the answer cannot be written, so the command did not succeed.
+  auto err_path = test::temp_dir("labctl-closed-stdout") / "err";
+  int err = open(err_path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  pid_t pid = test::spawn(LABCTL_BINARY, {"projects", "list"}, env, -1, err);
+  close(err);
+  CHECK(test::wait_exit(pid) == 2);
+  CHECK(test::slurp(err_path.string()) ==
+        "labctl: standard output is closed; redirect it to /dev/null to discard the answer\n");
 }

@@ -36,7 +36,8 @@ pid_t spawn(const std::string& binary, const std::vector<std::string>& args, con
   if (pid == 0) {
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, STDIN_FILENO);
-    dup2(out_fd, STDOUT_FILENO);
+    if (out_fd < 0) close(STDOUT_FILENO);  // a closed stdout, as `labctl … >&-` gives
+    else dup2(out_fd, STDOUT_FILENO);
     dup2(err_fd, STDERR_FILENO);
     execve(a[0], a.data(), env ? e.data() : environ);
     _exit(127);

@@ -15,10 +15,12 @@ struct MigrationState {
   std::string checksum;
   bool applied = false;
   std::string applied_at;  // "" when pending
+  bool missing_file = false;  // applied in the database, but no file of the list has its name
 };
 
 // Reads schema_migrations (absent table = nothing applied) and checks every
-// applied file's checksum; throws Error(conflict, migration_checksum_mismatch).
+// applied file's checksum; throws Error(conflict, migration_checksum_mismatch). One state per
+// file, in order, then one per applied migration no file accounts for (missing_file).
 std::vector<MigrationState> migration_status(pqxx::connection& conn,
                                              const std::vector<Migration>& migrations);
 

@@ -245,8 +245,9 @@ json embed_batch(pqxx::connection& conn, const std::string& project_id, const st
     release(conn, project_id, account_scope_id, rows, e.what());
     throw;
   }
-  long long processed = 0, failed = 0;
+  long long processed = 0, failed = 0, unanswered = 0;
   std::map<std::string, long long> models;
+  std::string provider_error;
   for (const auto& o : outcomes) {
     if (o.kind == Outcome::ready) {
       ++processed;
@@ -254,7 +255,13 @@ json embed_batch(pqxx::connection& conn, const std::string& project_id, const st
     } else if (o.kind != Outcome::budget) {
       ++failed;
     }
+    if (o.kind == Outcome::transient) {
+      ++unanswered;
+      provider_error = o.error;
+    }
   }
+  // No provider answered for any row: an outage, not bad input (the rows stay pending).
+  if (processed == 0 && unanswered == static_cast<long long>(rows.size())) status = "providers_failed";
   json out = {{"processed", processed}, {"failed", failed}, {"status", status}, {"totalTokens", tokens},
               {"claimed", rows.size()}, {"models", models}};
   if (batch_provider) {
@@ -262,6 +269,7 @@ json embed_batch(pqxx::connection& conn, const std::string& project_id, const st
     out["model"] = batch_provider->model();
   }
   if (!failovers.empty()) out["failovers"] = failovers;
+  if (status == "providers_failed") out["error"] = utf8_prefix(provider_error, kMaxErrorChars);
   return out;
 }
 
@@ -283,6 +291,11 @@ json run_embeddings(pqxx::connection& conn, const std::string& project_id, const
     failed += batch["failed"].get<long long>();
     tokens += batch["totalTokens"].get<long long>();
     partial = partial || batch["status"] == "partial";
+    if (batch["status"] == "providers_failed")
+      throw Error(ErrorClass::upstream_failed, "embedding_providers_failed",
+                  "no embedding provider answered (" + batch.value("error", std::string()) + "); " +
+                      std::to_string(processed) + " chunks embedded before, the rest stay pending",
+                  json{{"processed", processed}, {"failed", failed}, {"batches", batches}});
     for (const auto& [model, n] : batch["models"].items()) models[model] = models.value(model, 0LL) + n.get<long long>();
     if (batch.contains("provider"))
       providers[batch["provider"].get<std::string>()] =

@@ -38,13 +38,15 @@ nlohmann::json recover_stale(pqxx::connection& conn, const std::string& project_
                              const std::string& account_scope_id, const EmbeddingRunSettings& settings);
 
 // One batch of at most min(batch_size, limit) chunks. Returns {processed, failed, status, model,
-// provider, totalTokens}; status is idle (nothing pending: no provider call), ok, or partial
-// (the batch call failed and each text was embedded alone).
+// provider, totalTokens}; status is idle (nothing pending: no provider call), ok, partial (the
+// batch call failed and each text was embedded alone), or providers_failed (no provider answered
+// for any row: the rows stay pending, `error` says why).
 nlohmann::json embed_batch(pqxx::connection& conn, const std::string& project_id, const std::string& account_scope_id,
                            ProviderChain& chain, const EmbeddingRunSettings& settings, int limit);
 
 // Stale recovery, then batches until the queue is empty, `limit` chunks were claimed, or a batch
-// embedded nothing. `on_batch` sees each batch's result. Returns {processed, failed, batches,
+// embedded nothing; a batch no provider answered is Error(upstream_failed,
+// embedding_providers_failed). `on_batch` sees each batch's result. Returns {processed, failed, batches,
 // status, recovered, models: {model: count}, providers: {provider: count}}.
 nlohmann::json run_embeddings(pqxx::connection& conn, const std::string& project_id,
                               const std::string& account_scope_id, ProviderChain& chain,
