@@ -125,12 +125,14 @@ TEST_CASE("a run killed mid-batch leaves nothing stuck once the recovery window 
   // Inside the window nothing is taken from the (possibly live) run.
   json early = f.embed(f.p1);
   CHECK(early["recovered"] == 0);
+  CHECK(early["still_processing"] == stuck);  // said, not hidden behind "ok"
   CHECK(f.chunks(f.p1, "processing") == stuck);
 
   f.db.exec("UPDATE rag_chunks SET updated_at = now() - interval '31 minutes' WHERE embedding_status = 'processing'");
   json late = f.embed(f.p1);
   CHECK(late["recovered"] == stuck - 1);
   CHECK(late["stale_failed"] == 1);
+  CHECK(late["still_processing"] == 0);
   CHECK(f.chunks(f.p1, "processing") == 0);
   CHECK(f.chunks(f.p1, "pending") == 0);
   CHECK(f.db.count("SELECT count(*) FROM rag_chunks WHERE embedding_status = 'failed' "
@@ -143,6 +145,10 @@ TEST_CASE("a failing provider fails over to the next; the breaker opens; usage r
   f.env["EMBEDDING_DIM"] = "1536";
   json first = f.embed(f.p1, {"--limit", "100"});
   CHECK(first["providers"]["openai"] == 100);
+  // What a call cost is committed when it returns, before its vectors are written: a process
+  // killed in between still has the call on its bill.
+  CHECK(f.db.count("SELECT count(*) FROM provider_usage u WHERE u.provider = 'openai' AND u.created_at < "
+                   "(SELECT min(last_embedded_at) FROM rag_chunks WHERE embedding_status = 'ready')") == 1);
   f.sandbox.set_faults("openai.embeddings:every,status=503");
   json second = f.embed(f.p1);
   CHECK(second["status"] == "ok");

@@ -510,3 +510,35 @@ TEST_CASE_FIXTURE(SyncFixture, "an upstream 200 of the wrong shape is a failed s
   // The next good run succeeds again.
   for (const auto& run : sync("all", p1)["results"]) CHECK(run["status"] == "ok");
 }
+
+TEST_CASE_FIXTURE(SyncFixture, "one run of a connector per project at a time; a run that died reads as interrupted") {
+  sandbox.set_faults("linear.PullLinearIssues:nth=1,delay_ms=3000");
+  pid_t pid = test::start_labctl({"sync", "linear", "--project", p1.id}, env);
+  bool held = false;
+  for (int i = 0; i < 600 && !held; ++i) {
+    held = sandbox.faults()["rules"][0]["hits"].get<int>() > 0;
+    if (!held) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  REQUIRE(held);
+  // A second run while the first holds the connector: refused, nothing recorded as a failure.
+  auto second = labctl({"sync", "linear", "--project", p1.id});
+  CHECK(second.exit_code == 4);
+  CHECK(second.err.find("a linear sync of project " + p1.id + " is already running") != std::string::npos);
+  auto states = [&] {
+    json by = json::object();
+    json listed = parse(labctl({"connectors", "state", "--project", p1.id, "-o", "json"}));
+    INFO(listed.dump());
+    for (const auto& s : listed["connectors"]) by[s["connector"].get<std::string>()] = s["status"];
+    return by;
+  };
+  CHECK(states()["linear"] == "running");
+  kill(pid, SIGKILL);
+  CHECK(test::wait_exit(pid) == 128 + SIGKILL);
+  for (int i = 0; i < 50 && states()["linear"] != "interrupted"; ++i)  // the server notices the dead session
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK(states()["linear"] == "interrupted");
+  CHECK(db.count("SELECT count(*) FROM connector_errors WHERE connector = 'linear'") == 0);
+  sandbox.set_faults("");
+  sync("linear", p1);
+  CHECK(states()["linear"] == "ok");
+}

@@ -78,6 +78,7 @@ ConnectorRun run_connector_sync(db::Database& database, pqxx::connection& conn, 
     throw Error(ErrorClass::config, connector.name + "_mcp_not_configured",
                 "connectors.mode (CONNECTOR_MODE) '" + mode + "' is not available; use http");
   auto started = std::chrono::steady_clock::now();
+  RunLock lock(conn, project_id, connector.name);  // one run of this connector per project at a time
   Watermark before;
   {
     pqxx::read_transaction tx(conn);

@@ -1,11 +1,36 @@
 #include "labctl/domains/connectors/sync_state.hpp"
 
 #include "labctl/core/utf8.hpp"
+#include "labctl/core/error.hpp"
 #include "labctl/db/sql_time.hpp"
 #include "labctl/db/rows.hpp"
 
 namespace labctl::connectors {
 using db::iso_utc;
+
+namespace {
+
+constexpr int kRunLockClass = 1818321523;  // "labs": the namespace of these session locks
+
+std::string lock_key(const std::string& project_id, const std::string& connector) { return project_id + ":" + connector; }
+
+}  // namespace
+
+RunLock::RunLock(pqxx::connection& conn, const std::string& project_id, const std::string& connector)
+    : conn_(conn), key_(lock_key(project_id, connector)) {
+  pqxx::nontransaction tx(conn_);
+  if (!tx.exec_params1("SELECT pg_try_advisory_lock($1, hashtext($2))", kRunLockClass, key_)[0].as<bool>())
+    throw Error(ErrorClass::conflict, "sync_in_progress",
+                "a " + connector + " sync of project " + project_id + " is already running");
+}
+
+RunLock::~RunLock() {
+  try {
+    pqxx::nontransaction(conn_).exec_params("SELECT pg_advisory_unlock($1, hashtext($2))", kRunLockClass, key_);
+  } catch (const std::exception&) {
+    // a broken connection has released it already
+  }
+}
 
 void mark_running(pqxx::connection& conn, const std::string& project_id, const std::string& connector,
                   const std::string& mode) {
@@ -56,7 +81,10 @@ nlohmann::json list_states(pqxx::connection& conn, const std::string& project_id
   nlohmann::json out = nlohmann::json::array();
   auto opt = [](const pqxx::field& f) { return f.is_null() ? nlohmann::json() : nlohmann::json(f.c_str()); };
   for (const auto& r : tx.exec_params(
-           "SELECT connector, mode, status, " + iso_utc("cursor_ts") + ", cursor_id, " + iso_utc("last_success_at") + ", " +
+           "SELECT connector, mode, CASE WHEN status = 'running' AND NOT EXISTS ("
+           "  SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 "
+           "    AND l.classid = " + std::to_string(kRunLockClass) + " AND l.objid = hashtext(project_id || ':' || connector)::oid) "
+           "THEN 'interrupted' ELSE status END, " + iso_utc("cursor_ts") + ", cursor_id, " + iso_utc("last_success_at") + ", " +
                iso_utc("last_attempt_at") + ", retry_count, last_error, meta::text, " + iso_utc("updated_at") +
                " FROM connector_sync_state WHERE project_id = $1 ORDER BY connector",
            project_id))

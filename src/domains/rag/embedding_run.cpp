@@ -74,10 +74,10 @@ std::vector<Claimed> claim(pqxx::connection& conn, const std::string& project_id
   return out;
 }
 
-// Writes every outcome, the scope's models and the usage in one transaction.
+// Writes every outcome and the scope's models in one transaction.
 void write_outcomes(pqxx::connection& conn, const std::string& project_id, const std::string& scope_id,
                     const std::vector<Claimed>& rows, const std::vector<Outcome>& outcomes,
-                    const std::map<const EmbeddingProvider*, Usage>& usage, const EmbeddingRunSettings& settings) {
+                    const EmbeddingRunSettings& settings) {
   std::vector<std::string> ids, statuses, vectors, dims, models, errors, deltas, hashes;
   std::map<std::pair<std::string, size_t>, bool> scope_models;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -129,7 +129,6 @@ void write_outcomes(pqxx::connection& conn, const std::string& project_id, const
         "VALUES ($1, $2, $3, $4) ON CONFLICT (project_id, account_scope_id, embedding_model, embedding_dim) "
         "DO UPDATE SET updated_at = now()",
         project_id, scope_id, key.first, static_cast<long long>(key.second));
-  for (const auto& [provider, u] : usage) record_usage(tx, project_id, scope_id, u, settings.prices);
   tx.commit();
 }
 
@@ -147,14 +146,13 @@ void release(pqxx::connection& conn, const std::string& project_id, const std::s
   tx.commit();
 }
 
-void count_usage(std::map<const EmbeddingProvider*, Usage>& usage, const EmbeddingProvider* p, long long inputs,
-                 long long tokens) {
-  auto& u = usage[p];
-  u.provider = p->name();
-  u.model = p->model();
-  u.operation = "embed_chunks";
-  u.inputs += inputs;
-  u.tokens += tokens;
+// A provider call's usage, committed as soon as the call returns: what was spent stays
+// recorded even if the process dies before the vectors are written.
+void record_call(pqxx::connection& conn, const std::string& project_id, const std::string& scope_id,
+                 const EmbeddingProvider* p, long long inputs, long long tokens, const EmbeddingRunSettings& settings) {
+  pqxx::work tx(conn);
+  record_usage(tx, project_id, scope_id, {p->name(), p->model(), "embed_chunks", inputs, tokens}, settings.prices);
+  tx.commit();
 }
 
 }  // namespace
@@ -194,7 +192,6 @@ json embed_batch(pqxx::connection& conn, const std::string& project_id, const st
   std::vector<std::string> texts;
   for (const auto& r : rows) texts.push_back(r.text);
   std::vector<Outcome> outcomes(rows.size());
-  std::map<const EmbeddingProvider*, Usage> usage;
   std::string status = "ok";
   long long tokens = 0;
   std::vector<std::string> failovers;
@@ -212,7 +209,8 @@ json embed_batch(pqxx::connection& conn, const std::string& project_id, const st
     failovers = result.failovers;
     auto& e = result.embeddings;
     tokens = e.total_tokens;
-    count_usage(usage, result.provider, static_cast<long long>(std::min(e.vectors.size(), rows.size())), tokens);
+    record_call(conn, project_id, account_scope_id, result.provider,
+                static_cast<long long>(std::min(e.vectors.size(), rows.size())), tokens, settings);
     for (size_t i = 0; i < rows.size(); ++i) {
       if (i < e.vectors.size())
         take(outcomes[i], std::move(e.vectors[i]), result.provider);
@@ -229,7 +227,7 @@ json embed_batch(pqxx::connection& conn, const std::string& project_id, const st
       try {
         auto result = chain.embed({texts[i]});
         tokens += result.embeddings.total_tokens;
-        count_usage(usage, result.provider, 1, result.embeddings.total_tokens);
+        record_call(conn, project_id, account_scope_id, result.provider, 1, result.embeddings.total_tokens, settings);
         if (result.embeddings.vectors.empty())
           outcomes[i] = {Outcome::permanent, {}, nullptr, "embedding_missing_from_provider"};
         else
@@ -240,7 +238,7 @@ json embed_batch(pqxx::connection& conn, const std::string& project_id, const st
     }
   }
   try {
-    write_outcomes(conn, project_id, account_scope_id, rows, outcomes, usage, settings);
+    write_outcomes(conn, project_id, account_scope_id, rows, outcomes, settings);
   } catch (const std::exception& e) {
     release(conn, project_id, account_scope_id, rows, e.what());
     throw;
@@ -303,8 +301,23 @@ json run_embeddings(pqxx::connection& conn, const std::string& project_id, const
     if (on_batch) on_batch(batch);
     if (batch["processed"].get<long long>() == 0) break;  // the provider is down: stop, retry next run
   }
+  // Rows another run holds: one still working, or one that died (they are recovered once
+  // rag.stale_recovery_minutes have passed since their claim).
+  long long still_processing = 0;
+  {
+    pqxx::read_transaction tx(conn);
+    still_processing = tx.exec_params1("SELECT count(*) FROM rag_chunks WHERE project_id = $1 AND account_scope_id = $2 "
+                                       "AND embedding_status = 'processing'",
+                                       project_id, account_scope_id)[0]
+                           .as<long long>();
+  }
+  if (still_processing > 0)
+    spdlog::warn("{} chunks are held by another embedding run, or by one that died: they are retried {} minutes after "
+                 "their claim",
+                 still_processing, settings.stale_minutes);
   return {{"processed", processed},
           {"failed", failed},
+          {"still_processing", still_processing},
           {"batches", batches},
           {"status", batches == 0 ? "idle" : partial ? "partial" : "ok"},
           {"totalTokens", tokens},
