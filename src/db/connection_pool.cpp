@@ -1,6 +1,19 @@
 #include "labctl/db/connection_pool.hpp"
 
+#include <poll.h>
+
 namespace labctl::db {
+namespace {
+
+// An idle connection has nothing to read: a readable socket means the server ended the session
+// (a restart, a terminated backend) and the next statement would fail. No round trip.
+bool still_open(pqxx::connection& conn) {
+  if (!conn.is_open()) return false;
+  pollfd p{conn.sock(), POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
+}
+
+}  // namespace
 
 ConnectionPool::ConnectionPool(Factory factory, size_t size) : factory_(std::move(factory)), size_(size) {}
 
@@ -13,10 +26,11 @@ ConnectionPool::Lease ConnectionPool::acquire() {
   ++waiting_;
   cv_.wait(lock, [&] { return !idle_.empty() || open_ < size_; });
   --waiting_;
-  if (!idle_.empty()) {
+  while (!idle_.empty()) {
     auto conn = std::move(idle_.back());
     idle_.pop_back();
-    return Lease(*this, std::move(conn));
+    if (still_open(*conn)) return Lease(*this, std::move(conn));
+    --open_;  // dropped; a new one is opened below
   }
   ++open_;  // reserve the slot, connect outside the lock
   lock.unlock();

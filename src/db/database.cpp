@@ -26,8 +26,11 @@ std::string Database::connection_url() const { return cluster_ ? cluster_->url()
 
 std::string Database::display_url() const { return redact_url(connection_url()); }
 
-std::unique_ptr<pqxx::connection> Database::connect() {
-  if (cluster_) cluster_->ensure_running();
+std::unique_ptr<pqxx::connection> Database::connect(bool start_cluster) {
+  if (cluster_ && start_cluster) cluster_->ensure_running();
+  if (cluster_ && !start_cluster && !cluster_->running())
+    throw Error(ErrorClass::unavailable, "db_unavailable",
+                "labctl's private cluster is stopped (labctl db up starts it)");
   try {
     return std::make_unique<pqxx::connection>(connection_url());
   } catch (const std::exception& e) {

@@ -88,7 +88,8 @@ class ApiServer {
   ApiServer(const Config& config, db::Database& database)
       : config_(config),
         database_(database),
-        pool_([&database] { return database.connect(); },
+        // Only startup may start the private cluster: one stopped by `labctl db down` stays down.
+        pool_([&database] { return database.connect(/*start_cluster=*/false); },
               static_cast<size_t>(std::max(1, config.get_int("database.pool_size")))),
         router_(ops::registry()),
         rag_(config, /*serving=*/true),
@@ -295,7 +296,9 @@ class ApiServer {
       }
     } catch (const Error& e) {
       if (http_status(e.error_class()) >= 500) spdlog::error("{} {} [{}]: {}", req.method, req.path, request_id, e.what());
-      finish(res, request_id, e);
+      // Where the database is, and why it cannot be reached, is for the log, not the client.
+      if (e.code() == "db_unavailable") finish(res, request_id, Error(ErrorClass::unavailable, "db_unavailable", "database unavailable"));
+      else finish(res, request_id, e);
     } catch (const std::exception& e) {
       spdlog::error("{} {} [{}]: {}", req.method, req.path, request_id, e.what());
       finish(res, request_id, internal_error("Internal server error"));

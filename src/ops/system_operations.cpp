@@ -16,7 +16,9 @@ namespace labctl::ops {
 namespace {
 
 json database_health(Context& ctx) {
-  json db = {{"database_url", ctx.database.display_url()}, {"embedded", ctx.database.embedded()}};
+  json db = {{"embedded", ctx.database.embedded()}};
+  // /health is public: where the database is stays with the operator's CLI.
+  if (ctx.frontend == Frontend::cli) db["database_url"] = ctx.database.display_url();
   try {
     auto& conn = ctx.raw_conn();
     size_t pending = 0;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 #include <set>
+#include <unistd.h>
 
 #include "labctl/db/migrator.hpp"
 #include "support/checks.hpp"
@@ -85,6 +86,30 @@ TEST_CASE("the private cluster: db up creates and migrates it, status reports it
   auto list = test::labctl({"projects", "list", "-o", "json"}, env);
   REQUIRE(list.exit_code == 0);
   CHECK(json::parse(list.out)["projects"][0]["name"] == "Embedded");
+
+  // serve: a restart of the database costs no request a 503 (idle connections are checked before
+  // use); a cluster stopped by `db down` stays down (503, the database's whereabouts kept to the log)
+  // until `db up`.
+  {
+    test::Server server(env);
+    auto http = server.client();
+    CHECK(http.Get("/projects")->status == 200);
+    auto data = fs::path(env["XDG_DATA_HOME"]) / "labctl" / "pg" / "data";
+    std::string restart = "pg_ctl -D " + data.string() + " -m fast -w restart -l " +
+                          (data.parent_path() / "server.log").string() + " > /dev/null";
+    if (geteuid() == 0) restart = "su postgres -c '" + restart + "'";
+    REQUIRE(std::system(("PATH=/usr/lib/postgresql/15/bin:$PATH " + restart).c_str()) == 0);
+    for (int i = 0; i < 3; ++i) CHECK(http.Get("/projects")->status == 200);
+    CHECK(test::labctl({"db", "down"}, env).exit_code == 0);
+    auto refused = http.Get("/projects");
+    REQUIRE(refused);
+    CHECK(refused->status == 503);
+    CHECK(json::parse(refused->body)["message"] == "database unavailable");
+    CHECK(refused->body.find("/labctl/pg") == std::string::npos);
+    CHECK(json::parse(test::labctl({"db", "status", "-o", "json"}, env).out)["running"] == false);  // still down
+    CHECK(test::labctl({"db", "up"}, env).exit_code == 0);
+    CHECK(http.Get("/projects")->status == 200);
+  }
   CHECK(test::labctl({"db", "down"}, env).exit_code == 0);
   // db up/down manage only the private cluster.
   auto external = test::labctl({"db", "down"}, test::test_env(test::fresh_database()));

@@ -1,5 +1,7 @@
 #pragma once
-// A fixed-size pool of PostgreSQL connections for `serve`; broken ones are replaced.
+// A fixed-size pool of PostgreSQL connections for `serve`. A connection the server has closed
+// while it sat idle (a database restart) is replaced before anyone gets it, so a restart costs
+// no request a 503; one that breaks in use is dropped when it comes back.
 #include <condition_variable>
 #include <functional>
 #include <memory>

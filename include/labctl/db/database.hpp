@@ -25,8 +25,9 @@ class Database {
   std::string display_url() const;      // password redacted: for output and logs
   std::string connection_url() const;   // with credentials: only for connecting
 
-  // A new connection; starts the private cluster first when needed.
-  std::unique_ptr<pqxx::connection> connect();
+  // A new connection; starts the private cluster first when needed, unless `start_cluster` is
+  // false (serve: after `labctl db down` the cluster stays down until `db up`).
+  std::unique_ptr<pqxx::connection> connect(bool start_cluster = true);
   const std::vector<Migration>& migrations() const { return migrations_; }
   // Private cluster: applies pending migrations. External database: a clear error.
   void ensure_schema(pqxx::connection& conn);
