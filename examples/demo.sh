@@ -1,22 +1,28 @@
 #!/bin/sh
 # The main job on embedded defaults (`make demo`, the README's first command): the private
-# database, migrations, one project per data source, a sync of everything, reconciliation,
-# and serve answering /health. With no API keys configured, labctl-sandbox serves realistic
-# Chatwoot, Linear and Attio data over HTTP and labctl syncs from it like from the real thing.
+# database, migrations, one project per data source, a sync of everything, reconciliation, the
+# synced messages embedded (offline, without an API key) and one LightRAG query per project with
+# its ranked evidence, and serve answering /health. With no API keys configured, labctl-sandbox
+# serves realistic Chatwoot, Linear and Attio data over HTTP and labctl syncs from it like from
+# the real thing. Everything the demo starts is stopped when it ends, but the private cluster.
 set -eu
 BUILD=${BUILD:-build}
 LABCTL="$BUILD/labctl"
+QUERY=${DEMO_QUERY:-approval deadline}
 tmp=$(mktemp -d)
 pids=""
-trap 'for p in $pids; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"' EXIT
+trap 'for p in $pids; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 
-# Starts a server printing "listening on http://HOST:PORT" and echoes that URL.
+# start VAR COMMAND…: runs a server in the background of this shell (so the trap above knows
+# it), waits for its "listening on http://HOST:PORT" line and puts the URL in VAR.
 start() {
+  var=$1
+  shift
   out="$tmp/$(basename "$1").out"
-  "$@" > "$out" 2> "$tmp/err" &
+  "$@" > "$out" 2> "$tmp/$(basename "$1").err" &
   pids="$pids $!"
   for _ in $(seq 100); do grep -q '^listening on ' "$out" && break; sleep 0.1; done
-  sed -n 's/^listening on //p' "$out"
+  eval "$var=\$(sed -n 's/^listening on //p' \"\$out\")"
 }
 
 # The id of the project with this name, created if missing.
@@ -29,9 +35,9 @@ project() {
 "$LABCTL" db up
 
 if [ -z "${CHATWOOT_API_TOKEN:-}${LINEAR_API_TOKEN:-}${ATTIO_API_TOKEN:-}" ]; then
-  url=$(start "$BUILD/labctl-sandbox" --port 0)
-  echo "no API keys configured: syncing from labctl-sandbox at $url"
-  env_lines=$("$BUILD/labctl-sandbox" --port "${url##*:}" --print-env)
+  start sandbox "$BUILD/labctl-sandbox" --port 0
+  echo "no API keys configured: syncing from labctl-sandbox at $sandbox"
+  env_lines=$("$BUILD/labctl-sandbox" --port "${sandbox##*:}" --print-env)
   eval "$env_lines"
   # "# tenant 1 (Northwind Coffee): chatwoot_account=101 linear_workspace=… attio_workspace=…"
   echo "$env_lines" | sed -n 's/^# tenant [0-9]* (\(.*\)): chatwoot_account=\([^ ]*\) linear_workspace=\([^ ]*\) attio_workspace=\([^ ]*\)$/\1|\2|\3|\4/p' |
@@ -43,16 +49,30 @@ if [ -z "${CHATWOOT_API_TOKEN:-}${LINEAR_API_TOKEN:-}${ATTIO_API_TOKEN:-}" ]; th
     done
   "$LABCTL" sources list
   "$LABCTL" sync all --all-projects
-  first=$("$LABCTL" sources list --output csv | awk -F, 'NR == 2 { print $4 }')
+  projects=$("$LABCTL" sources list --output csv | awk -F, 'NR > 1 && !seen[$4]++ { print $4 }')
 else
   # Real sources: the configured account and workspaces bind to the project on its first sync.
-  first=$(project 'Demo project')
-  "$LABCTL" sync all --project "$first"
+  projects=$(project 'Demo project')
+  "$LABCTL" sync all --project "$projects"
 fi
+first=$(echo "$projects" | head -n 1)
 "$LABCTL" connectors state --project "$first"
 "$LABCTL" reconcile --project "$first" || [ $? -eq 9 ]
 
-url=$(start "$LABCTL" serve --port 0)
-echo "GET $url/health"
-curl -fsS "$url/health"
+# Search: the synced messages embedded (the offline provider unless OPENAI_API_KEY is set), then
+# one hybrid query per project, its evidence ranked.
+for id in $projects; do
+  name=$("$LABCTL" projects show "$id" --output csv | awk -F, 'NR == 2 { print $2 }')
+  "$LABCTL" embeddings run --project "$id" --output csv |
+    awk -F, -v n="$name" '$1 == "processed" { print "embedded " $2 " chunks of " n }'
+  echo "lightrag query '$QUERY' in $name:"
+  "$LABCTL" lightrag query "$QUERY" -k 3 --project "$id"
+  echo
+done
+
+start api "$LABCTL" serve --port 0
+echo "GET $api/health"
+curl -fsS "$api/health"
 echo
+echo "done: the sandbox and serve are stopped; labctl's private PostgreSQL keeps running with the data"
+echo "(stop it with: $LABCTL db down)"

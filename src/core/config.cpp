@@ -132,7 +132,7 @@ const std::vector<ConfigKey>& config_keys() {
        "minutes after which a chunk stuck in processing is recovered", false, 1, 1440},
       {"rag.index_dir", {"LABCTL_INDEX_DIR"}, "",
        "where vector index files live (default $XDG_CACHE_HOME/labctl/index; as root /var/cache/labctl/index)"},
-      {"rag.hnsw_ef_search", {"SEARCH_HNSW_EF_SEARCH"}, "200", "HNSW candidates per query (at least top-k)", false, 1, 1000},
+      {"rag.hnsw_ef_search", {"SEARCH_HNSW_EF_SEARCH"}, "400", "HNSW candidates per query (at least top-k)", false, 1, 1000},
       {"rag.ivfflat_probes", {"SEARCH_IVFFLAT_PROBES"}, "10", "echoed in search_config only (no IVFFlat index)", false, 1, 1000},
       {"rag.exact_search_max", {"LABCTL_EXACT_SEARCH_MAX"}, "20000",
        "scopes or date-filtered sets up to this many vectors are searched exactly", false, 0, 10000000},

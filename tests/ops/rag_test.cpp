@@ -249,7 +249,7 @@ TEST_CASE("lightrag query: hybrid evidence, ranking, the answer, and one run row
   REQUIRE(q["chunks"].size() == 5);
   CHECK(q["topK"] == 5);
   CHECK(q["embedding_model"] == "labctl-local-hash-v1");
-  CHECK(q["search_config"] == json{{"ivfflat_probes", 10}, {"hnsw_ef_search", 200}});
+  CHECK(q["search_config"] == json{{"ivfflat_probes", 10}, {"hnsw_ef_search", 400}});
   CHECK(q["entities"]["messages"].size() == 3);
   double previous = -1;
   for (const auto& c : q["chunks"]) {

@@ -394,10 +394,10 @@ void VectorIndex::write_meta(const State& state, const std::string& path) {
   replace_file(tmp, path + ".meta");
 }
 
-VectorIndex::VectorIndex(size_t dimension, size_t ef_search, size_t initial_capacity) {
+VectorIndex::VectorIndex(size_t dimension, size_t ef_search, size_t initial_capacity, size_t m, size_t ef_construction) {
   if (dimension == 0) throw std::invalid_argument("vector index: dimension must be positive");
   state_ = std::make_unique<State>(dimension, std::max<size_t>(ef_search, 1));
-  state_->index = std::make_unique<Hnsw>(&state_->space, std::max<size_t>(initial_capacity, 1), kM, kEfConstruction);
+  state_->index = std::make_unique<Hnsw>(&state_->space, std::max<size_t>(initial_capacity, 1), m, ef_construction);
   state_->index->setEf(state_->ef_search);
 }
 
