@@ -51,6 +51,29 @@ bool refused_data(const pqxx::sql_error& e) {
   return state.rfind("22", 0) == 0 || state.rfind("23", 0) == 0;
 }
 
+}  // namespace
+
+std::string conflict_action(const UpsertSpec& spec) {
+  auto contains = [](const std::vector<std::string>& v, const std::string& c) {
+    return std::find(v.begin(), v.end(), c) != v.end();
+  };
+  std::vector<std::string> updates, current, incoming;
+  for (const auto& c : spec.columns) {
+    if (contains(spec.conflict_key, c)) continue;
+    std::string value = spec.keep_existing.count(c) ? "coalesce(t." + c + ", excluded." + c + ")" : "excluded." + c;
+    updates.push_back(c + " = " + value);
+    if (!spec.compare.empty() && !contains(spec.compare, c)) continue;
+    current.push_back("t." + c);
+    incoming.push_back(value);
+  }
+  updates.insert(updates.end(), spec.set_on_change.begin(), spec.set_on_change.end());
+  if (updates.empty()) return "DO NOTHING";
+  return "DO UPDATE SET " + join(updates, ", ") + " WHERE (" + join(current, ", ") + ") IS DISTINCT FROM (" +
+         join(incoming, ", ") + ")";
+}
+
+namespace {
+
 // The statement, built once per call: INSERT … SELECT FROM unnest($1::text[], …) … ON CONFLICT.
 struct Statement {
   std::string sql;
@@ -67,27 +90,10 @@ struct Statement {
     }
     std::string scope_params = "$" + std::to_string(spec.columns.size() + 1) + "::uuid, $" +
                                std::to_string(spec.columns.size() + 2) + "::uuid";
-    auto contains = [](const std::vector<std::string>& v, const std::string& c) {
-      return std::find(v.begin(), v.end(), c) != v.end();
-    };
-    std::vector<std::string> updates, current, incoming;
-    for (const auto& c : spec.columns) {
-      if (contains(spec.conflict_key, c)) continue;
-      std::string value = spec.keep_existing.count(c) ? "coalesce(t." + c + ", excluded." + c + ")" : "excluded." + c;
-      updates.push_back(c + " = " + value);
-      if (!spec.compare.empty() && !contains(spec.compare, c)) continue;
-      current.push_back("t." + c);
-      incoming.push_back(value);
-    }
-    updates.insert(updates.end(), spec.set_on_change.begin(), spec.set_on_change.end());
-    std::string on_conflict =
-        updates.empty() ? "DO NOTHING"
-                        : "DO UPDATE SET " + join(updates, ", ") + " WHERE (" + join(current, ", ") +
-                              ") IS DISTINCT FROM (" + join(incoming, ", ") + ")";
     sql = "WITH written AS (INSERT INTO " + spec.table + " AS t (" + join(spec.columns, ", ") +
           ", project_id, account_scope_id) SELECT " + join(selected, ", ") + ", " + scope_params + " FROM unnest(" +
           join(params, ", ") + ") AS u(" + join(aliases, ", ") + ") ON CONFLICT (" + join(spec.conflict_key, ", ") +
-          ") " + on_conflict + " RETURNING (xmax = 0) AS inserted) "
+          ") " + conflict_action(spec) + " RETURNING (xmax = 0) AS inserted) "
           "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written";
   }
 

@@ -345,25 +345,9 @@ class Pg {
 // bulk_upsert's statement with a staging table in place of unnest(text arrays): same conflict
 // key, same change test, same RETURNING count.
 std::string upsert_from_staging(const db::UpsertSpec& spec, const std::string& staging, const Project& p) {
-  auto contains = [](const std::vector<std::string>& v, const std::string& c) {
-    return std::find(v.begin(), v.end(), c) != v.end();
-  };
-  std::vector<std::string> updates, current, incoming;
-  for (const auto& c : spec.columns) {
-    if (contains(spec.conflict_key, c)) continue;
-    std::string value = spec.keep_existing.count(c) ? "coalesce(t." + c + ", excluded." + c + ")" : "excluded." + c;
-    updates.push_back(c + " = " + value);
-    if (!spec.compare.empty() && !contains(spec.compare, c)) continue;
-    current.push_back("t." + c);
-    incoming.push_back(value);
-  }
-  updates.insert(updates.end(), spec.set_on_change.begin(), spec.set_on_change.end());
-  std::string on_conflict = updates.empty() ? "DO NOTHING"
-                                            : "DO UPDATE SET " + join(updates, ", ") + " WHERE (" + join(current, ", ") +
-                                                  ") IS DISTINCT FROM (" + join(incoming, ", ") + ")";
   return "WITH written AS (INSERT INTO " + spec.table + " AS t (" + join(spec.columns, ", ") +
          ", project_id, account_scope_id) SELECT " + join(spec.columns, ", ") + ", '" + p.id + "'::uuid, '" + p.scope +
-         "'::uuid FROM " + staging + " ON CONFLICT (" + join(spec.conflict_key, ", ") + ") " + on_conflict +
+         "'::uuid FROM " + staging + " ON CONFLICT (" + join(spec.conflict_key, ", ") + ") " + db::conflict_action(spec) +
          " RETURNING (xmax = 0) AS inserted) SELECT count(*) FILTER (WHERE inserted) FROM written";
 }
 

@@ -6,6 +6,7 @@
 #include "labctl/domains/connectors/error_queue.hpp"
 #include "labctl/domains/connectors/source_bindings.hpp"
 #include "labctl/domains/projects/projects.hpp"
+#include "support/failed_sync.hpp"
 #include "support/labctl_process.hpp"
 #include "support/test_cluster.hpp"
 #include "support/two_projects.hpp"
@@ -16,16 +17,6 @@ using namespace labctl::connectors;
 namespace {
 
 using Fixture = test::TwoProjects;
-
-Registered fail_once(pqxx::connection& conn, const std::string& project_id) {
-  pqxx::work tx(conn);
-  auto r = register_error(tx, project_id,
-                          {.connector = "linear", .source_ref = "linear", .error_kind = "sync_failed",
-                           .message = "Linear GraphQL failed (503)", .payload = {{"connector", "linear"}}},
-                          {});
-  tx.commit();
-  return r;
-}
 
 long long delay_seconds(pqxx::connection& conn, long long id) {
   pqxx::nontransaction tx(conn);
@@ -40,7 +31,7 @@ TEST_CASE("consecutive failures share one row: pending, retrying ×3, dead lette
   std::vector<std::pair<std::string, long long>> seen;
   long long first_id = 0;
   for (int i = 1; i <= 5; ++i) {
-    auto r = fail_once(f.conn, f.p1.id);
+    auto r = test::fail_linear_once(f.conn, f.p1.id);
     if (i == 1) first_id = r.id;
     CHECK(r.id == first_id);
     CHECK(r.attempt == i);
@@ -52,7 +43,7 @@ TEST_CASE("consecutive failures share one row: pending, retrying ×3, dead lette
   CHECK(seen[3] == std::pair<std::string, long long>{"retrying", 240});
   CHECK(seen[4].first == "dead_letter");
 
-  auto sixth = fail_once(f.conn, f.p1.id);
+  auto sixth = test::fail_linear_once(f.conn, f.p1.id);
   CHECK(sixth.id != first_id);
   CHECK(sixth.attempt == 1);
   CHECK(sixth.status == "pending");
@@ -65,7 +56,7 @@ TEST_CASE("consecutive failures share one row: pending, retrying ×3, dead lette
 
 TEST_CASE("a success resolves every open row; due errors come oldest first") {
   Fixture f;
-  fail_once(f.conn, f.p1.id);
+  test::fail_linear_once(f.conn, f.p1.id);
   CHECK(due_errors(f.conn, f.p1.id, 10).empty());  // due in 30 s
   {
     pqxx::work tx(f.conn);
@@ -85,13 +76,13 @@ TEST_CASE("a success resolves every open row; due errors come oldest first") {
 TEST_CASE("dead-letter retry: back to pending with attempt 0; anything else is not found or a conflict") {
   Fixture f;
   Registered r{};
-  for (int i = 0; i < 5; ++i) r = fail_once(f.conn, f.p1.id);
+  for (int i = 0; i < 5; ++i) r = test::fail_linear_once(f.conn, f.p1.id);
   REQUIRE(r.status == "dead_letter");
 
   CHECK_THROWS_WITH_AS(retry_dead_letter(f.conn, f.p2.id, r.id), doctest::Contains("no dead-letter error"), Error);
   CHECK_THROWS_WITH_AS(retry_dead_letter(f.conn, f.p1.id, r.id + 100), doctest::Contains("no dead-letter error"), Error);
 
-  auto open = fail_once(f.conn, f.p1.id);  // a new open row with the same key
+  auto open = test::fail_linear_once(f.conn, f.p1.id);  // a new open row with the same key
   try {
     retry_dead_letter(f.conn, f.p1.id, r.id);
     FAIL("expected a conflict");

@@ -8,6 +8,7 @@
 #include "labctl/domains/connectors/error_queue.hpp"
 #include "labctl/domains/connectors/source_bindings.hpp"
 #include "labctl/domains/projects/projects.hpp"
+#include "support/failed_sync.hpp"
 #include "support/labctl_process.hpp"
 #include "support/test_cluster.hpp"
 #include "support/two_projects.hpp"
@@ -15,27 +16,7 @@
 using namespace labctl;
 using namespace labctl::connectors;
 
-namespace {
-
 using Fixture = test::TwoProjects;
-
-Registered fail_once(pqxx::connection& conn, const std::string& project_id) {
-  pqxx::work tx(conn);
-  auto r = register_error(tx, project_id,
-                          {.connector = "linear", .source_ref = "linear", .error_kind = "sync_failed",
-                           .message = "Linear GraphQL failed (503)", .payload = {{"connector", "linear"}}},
-                          {});
-  tx.commit();
-  return r;
-}
-
-long long delay_seconds(pqxx::connection& conn, long long id) {
-  pqxx::nontransaction tx(conn);
-  return tx.exec_params1("SELECT round(extract(epoch FROM next_retry_at - updated_at)) FROM connector_errors WHERE id = $1",
-                         id)[0].as<long long>();
-}
-
-}  // namespace
 
 TEST_CASE("labctl sources bind/list/unbind and connectors errors through the CLI") {
   Fixture f;
@@ -53,7 +34,7 @@ TEST_CASE("labctl sources bind/list/unbind and connectors errors through the CLI
   CHECK(no_project.err.find("--project") != std::string::npos);
   CHECK(test::labctl({"sources", "bind", "slack", "7", "--project", f.p1.id}, env).exit_code == 2);
 
-  for (int i = 0; i < 5; ++i) fail_once(f.conn, f.p1.id);
+  for (int i = 0; i < 5; ++i) test::fail_linear_once(f.conn, f.p1.id);
   auto dead = test::labctl({"connectors", "errors", "--dead-letter", "--project", f.p1.id, "-o", "json"}, env);
   REQUIRE(dead.exit_code == 0);
   auto errors = nlohmann::json::parse(dead.out)["errors"];

@@ -4,21 +4,20 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <fcntl.h>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <regex>
+#include <sstream>
 
-#include <fcntl.h>
-
+#include "labctl/core/ids.hpp"
+#include "labctl/ops/registry.hpp"
 #include "support/checks.hpp"
 #include "support/child_process.hpp"
 #include "support/labctl_process.hpp"
 #include "support/test_cluster.hpp"
-#include "labctl/core/ids.hpp"
-#include "labctl/ops/registry.hpp"
-#include <regex>
-#include <sstream>
-#include <filesystem>
 
 using namespace labctl;
 using json = nlohmann::json;

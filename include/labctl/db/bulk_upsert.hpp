@@ -19,4 +19,8 @@ namespace labctl::db {
 UpsertCount bulk_upsert(pqxx::work& tx, TableColumns& columns, const UpsertSpec& spec, const std::vector<Row>& rows,
                         const std::string& project_id, const std::string& account_scope_id);
 
+// The statement's ON CONFLICT action for `spec` (target `t`): DO UPDATE SET … WHERE the compared
+// columns differ, or DO NOTHING.
+std::string conflict_action(const UpsertSpec& spec);
+
 }  // namespace labctl::db

@@ -110,14 +110,7 @@ class AttioPull {
   }
 
   AttioPullResult result() const {
-    AttioPullResult r;
-    r.source = source_;
-    r.full = ctx_.options.full;
-    r.since = since_;
-    r.pages = pages_;
-    r.requests = requests_;
-    r.refused_records = ctx_.refused_records;
-    r.cursor = newest_.mark;
+    AttioPullResult r{pull_summary(ctx_, source_, since_, pages_, requests_, newest_.mark)};
     r.workspace_id = workspace_;
     r.soft_failures = soft_failures_;
     r.touched_accounts = touched_accounts_;

@@ -288,14 +288,7 @@ class ChatwootPull {
   }
 
   ChatwootPullResult result() const {
-    ChatwootPullResult r;
-    r.source = source_;
-    r.full = ctx_.options.full;
-    r.since = since_.ts;
-    r.pages = pages_;
-    r.requests = requests_;
-    r.refused_records = ctx_.refused_records;
-    r.cursor = {cursor_.ts, cursor_.global_id};
+    ChatwootPullResult r{pull_summary(ctx_, source_, since_.ts, pages_, requests_, {cursor_.ts, cursor_.global_id})};
     r.account_id = s_.account;
     r.processed_conversations = conversations_;
     r.processed_messages = messages_;

@@ -119,14 +119,7 @@ class LinearPull {
   }
 
   LinearPullResult result() const {
-    LinearPullResult r;
-    r.source = source_;
-    r.full = ctx_.options.full;
-    r.since = since_;
-    r.pages = pages_;
-    r.requests = requests_;
-    r.refused_records = ctx_.refused_records;
-    r.cursor = newest_.mark;
+    LinearPullResult r{pull_summary(ctx_, source_, since_, pages_, requests_, newest_.mark)};
     r.workspace_id = workspace_;
     r.processed_issues = issues_;
     r.touched_projects = touched_projects_;

@@ -65,6 +65,12 @@ std::optional<std::string> incremental_since(pqxx::connection& conn, const Water
                          kOverlapMinutes)[0].as<std::string>();
 }
 
+PullSummary pull_summary(const SyncContext& ctx, std::string source, std::optional<std::string> since,
+                         long long pages, long long requests, Watermark cursor) {
+  return {.source = std::move(source), .full = ctx.options.full, .since = std::move(since), .pages = pages,
+          .requests = requests, .refused_records = ctx.refused_records, .cursor = std::move(cursor)};
+}
+
 std::string workspace_binding(pqxx::connection& conn, const std::string& project_id, const std::string& connector,
                               const std::string& configured) {
   pqxx::work tx(conn);

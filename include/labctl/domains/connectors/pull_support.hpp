@@ -39,6 +39,10 @@ struct NewestSeen {
 // the previous run paged is seen again; --full or no watermark → everything.
 std::optional<std::string> incremental_since(pqxx::connection& conn, const Watermark& mark, bool full);
 
+// The fields every pull result shares; `full` and `refused_records` come from the context.
+PullSummary pull_summary(const SyncContext& ctx, std::string source, std::optional<std::string> since,
+                         long long pages, long long requests, Watermark cursor);
+
 // The bound workspace, else the configured id, else "auto-" + the project's first 8 characters.
 std::string workspace_binding(pqxx::connection& conn, const std::string& project_id, const std::string& connector,
                               const std::string& configured);
