@@ -7,7 +7,7 @@ LABCTL = $(BUILD)/labctl
 # Debian 12 packages: toolchain, libraries, PostgreSQL server for the private cluster.
 DEPS = g++ cmake make pkg-config curl \
        libcli11-dev libpqxx-dev nlohmann-json3-dev libcurl4-openssl-dev libspdlog-dev \
-       libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libtomlplusplus-dev doctest-dev libhnswlib-dev \
+       libcpp-httplib-dev libcrypt-dev libssl-dev zlib1g-dev libbrotli-dev libtomlplusplus-dev doctest-dev libhnswlib-dev \
        postgresql-15 postgresql-contrib postgresql-client-15
 
 .PHONY: deps build demo test docs bench clean

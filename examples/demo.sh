@@ -70,9 +70,21 @@ for id in $projects; do
   echo
 done
 
+# serve: the web UI's API. Its login is the environment owner unless one is configured.
+: "${AUTH_CREDENTIALS:=demo:demo-password}"
+export AUTH_CREDENTIALS
 start api "$LABCTL" serve --port 0
 echo "GET $api/health"
 curl -fsS "$api/health"
+echo
+jar="$tmp/cookies"
+hide_token() { sed 's/"csrf_token":"[0-9a-f]*"/"csrf_token":"(hidden)"/'; }
+echo "POST $api/auth/login as ${AUTH_CREDENTIALS%%:*}, then GET $api/auth/me and GET $api/projects with the session cookie"
+curl -fsS -c "$jar" -H 'content-type: application/json' \
+  -d "{\"username\":\"${AUTH_CREDENTIALS%%:*}\",\"password\":\"${AUTH_CREDENTIALS#*:}\"}" "$api/auth/login" > /dev/null
+curl -fsS -b "$jar" "$api/auth/me" | hide_token
+echo
+curl -fsS -b "$jar" "$api/projects"
 echo
 echo "done: the sandbox and serve are stopped; labctl's private PostgreSQL keeps running with the data"
 echo "(stop it with: $LABCTL db down)"

@@ -14,6 +14,7 @@
 
 #include "labctl/cli/progress_line.hpp"
 #include "labctl/cli/render.hpp"
+#include "labctl/cli/secret_input.hpp"
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
 #include "labctl/core/ids.hpp"
@@ -234,6 +235,13 @@ int run(int argc, char** argv, const ops::Services& services) {
     ctx.caller.actor = os_user();
 
     json input = typed_input(ops::cli_params(*op), *cmd, typed[op]);
+    for (const auto& p : op->params) {
+      if (p.type != ops::ParamType::password) continue;
+      const std::string flag = p.name + "_stdin";
+      auto secret = read_secret(p.help, "--" + ops::cli_flag({.name = flag}), input.value(flag, false), p.required);
+      input.erase(flag);
+      if (secret) input[p.name] = *secret;
+    }
     ProgressLine progress(verbosity >= 0 && isatty(STDERR_FILENO));
     if (progress.enabled()) ctx.progress = [&progress](const std::string& line) { progress.show(line); };
     json result = op->all_projects ? ops::dispatch_per_project(*op, ctx, input) : ops::dispatch(*op, nullptr, ctx, input);

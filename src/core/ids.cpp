@@ -36,11 +36,33 @@ bool is_uuid(std::string_view s) {
          (variant == '8' || variant == '9' || variant == 'a' || variant == 'b');
 }
 
-std::string random_hex(size_t bytes) {
+static std::string random_bytes(size_t bytes) {
   std::string buf(bytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(buf.data()), static_cast<int>(bytes)) != 1)
     throw std::runtime_error("CSPRNG failure");
+  return buf;
+}
+
+std::string random_hex(size_t bytes) {
+  std::string buf = random_bytes(bytes);
   return to_hex(reinterpret_cast<const unsigned char*>(buf.data()), bytes);
+}
+
+std::string random_base64url(size_t bytes) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string in = random_bytes(bytes), out;
+  unsigned bits = 0;
+  int held = 0;
+  for (unsigned char c : in) {
+    bits = (bits << 8) | c;
+    held += 8;
+    while (held >= 6) {
+      held -= 6;
+      out += kAlphabet[(bits >> held) & 63];
+    }
+  }
+  if (held > 0) out += kAlphabet[(bits << (6 - held)) & 63];
+  return out;
 }
 
 std::string random_uuid_v4() {

@@ -21,11 +21,13 @@
 #include "labctl/db/database.hpp"
 #include "labctl/domains/rag/rag_runtime.hpp"
 #include "labctl/http/connection_gate.hpp"
+#include "labctl/http/cookies.hpp"
 #include "labctl/http/envelope.hpp"
 #include "labctl/http/listener.hpp"
 #include "labctl/http/request_stream.hpp"
 #include "labctl/http/router.hpp"
 #include "labctl/http/worker_pool.hpp"
+#include "labctl/ops/authentication.hpp"
 #include "labctl/ops/context.hpp"
 #include "labctl/ops/dispatch.hpp"
 #include "labctl/ops/registry.hpp"
@@ -99,7 +101,9 @@ class ApiServer {
                 .max_head_bytes = 32768,
                 .max_body_bytes = kMaxBody,
                 .max_connections = static_cast<size_t>(config.get_int("server.max_connections"))},
-        max_requests_(static_cast<size_t>(config.get_int("server.keepalive_max_requests"))) {
+        max_requests_(static_cast<size_t>(config.get_int("server.keepalive_max_requests"))),
+        cookies_{config.get("auth.session_cookie"), config.get("auth.csrf_cookie"),
+                 config.get("server.environment") == "production"} {
     engine_.set_payload_max_length(kMaxBody);
     // What the Keep-Alive header advertises; the gate enforces both.
     engine_.set_keep_alive_max_count(max_requests_);
@@ -244,18 +248,46 @@ class ApiServer {
     return out;
   }
 
-  static json request_input(const httplib::Request& req, const RouteMatch& match, const std::string& body) {
+  // The request's parameters: the JSON body, then query parameters and path parameters. A body
+  // that is not JSON is remembered, to be answered after authentication (a stranger gets 401).
+  static json request_input(const httplib::Request& req, const RouteMatch* match, const std::string& body,
+                            std::optional<Error>& body_error) {
     json input = json::object();
     if (body.find_first_not_of(" \t\r\n") != std::string::npos) {
       std::string why;
       auto parsed = parse_json_input(body, why);
-      if (!parsed) throw Error(ErrorClass::invalid_params, "invalid_json", "request body is not valid JSON: " + why);
-      if (parsed->is_object()) input = std::move(*parsed);
+      if (!parsed) body_error = Error(ErrorClass::invalid_params, "invalid_json", "request body is not valid JSON: " + why);
+      else if (parsed->is_object()) input = std::move(*parsed);
     }
     for (const auto& [k, v] : req.params)
       if (!input.contains(k)) input[k] = v;
-    for (const auto& [k, v] : match.path_params) input[k] = v;
+    if (match)
+      for (const auto& [k, v] : match->path_params) input[k] = v;
     return input;
+  }
+
+  ops::Credentials credentials(const httplib::Request& req) const {
+    ops::Credentials c;
+    c.session_id = cookie_value(req.get_header_value("Cookie"), cookies_.session);
+    if (req.has_header("X-API-Key")) c.api_key = trim_text(req.get_header_value("X-API-Key"));
+    if (req.has_header("X-CSRF-Token")) c.csrf_token = req.get_header_value("X-CSRF-Token");
+    c.client_ip = client_address(req.remote_addr, req.get_header_value("X-Forwarded-For"), config_.get("server.trust_proxy"));
+    return c;
+  }
+
+  void apply_cookies(const ops::SessionCookies& change, httplib::Response& res) const {
+    using Change = ops::SessionCookies::Change;
+    if (change.change == Change::none) return;
+    auto lines = change.change == Change::set ? set_session_cookies(cookies_, change.session_id, change.csrf_token)
+                                              : clear_session_cookies(cookies_);
+    for (const auto& line : lines) res.set_header("Set-Cookie", line);
+  }
+
+  void answer_preflight(httplib::Response& res, const std::string& request_id) {
+    res.status = 204;
+    res.set_header("Access-Control-Allow-Methods", "GET, HEAD, POST");
+    res.set_header("Access-Control-Allow-Headers", "content-type, x-csrf-token, x-request-id, x-api-key, x-idempotency-key");
+    headers(res, request_id);
   }
 
   void dispatch(const httplib::Request& req, httplib::Response& res, const std::string& body) {
@@ -264,34 +296,32 @@ class ApiServer {
     std::string request_id = sanitize_request_id(req.get_header_value("X-Request-Id"));
     auto [prefix, path] = strip_version_prefix(req.path);
     std::string route = "__unknown__";
+    std::optional<db::ConnectionPool::Lease> lease;
+    // serve() brought the schema up to date before listening, so check_schema is moot here.
+    ops::Context ctx(config_, database_, metrics_, ops::Frontend::http, request_id, [&](bool) -> pqxx::connection& {
+      if (!lease) lease.emplace(pool_.acquire());
+      return **lease;
+    });
+    ctx.use_rag(&rag_);
     try {
       if (req.method == "OPTIONS") {
-        res.status = 204;
-        res.set_header("Access-Control-Allow-Methods", "GET, HEAD, POST");
-        res.set_header("Access-Control-Allow-Headers",
-                       "content-type, x-csrf-token, x-request-id, x-api-key, x-idempotency-key");
-        headers(res, request_id);
+        answer_preflight(res, request_id);
       } else {
         auto match = router_.match(req.method, path);
-        if (!match) throw not_found("not_found", "no route for " + req.method + " " + req.path);
-        const auto& op = *match->op;
-        route = prefix + match->route->path;
-        std::optional<db::ConnectionPool::Lease> lease;
-        // serve() brought the schema up to date before listening, so check_schema is moot here.
-        ops::Context ctx(config_, database_, metrics_, ops::Frontend::http, request_id, [&](bool) -> pqxx::connection& {
-          if (!lease) lease.emplace(pool_.acquire());
-          return **lease;
-        });
-        ctx.use_rag(&rag_);
-        // Until sessions land, project.default (LABCTL_PROJECT) is every request's active project.
-        if (const auto& project = config_.get("project.default"); !project.empty()) ctx.project_id = project;
-        json result = ops::dispatch(op, match->route, ctx, request_input(req, *match, body));
-        res.status = match->route->success_status;
+        const ops::Operation& op = match ? *match->op : ops::unknown_route();
+        if (match) route = prefix + match->route->path;
+        ctx.credentials = credentials(req);
+        json input = request_input(req, match ? &*match : nullptr, body, ctx.input_error);
+        json result = ops::dispatch(op, match ? match->route : nullptr, ctx, input);
+        const ops::HttpRoute& r = *match->route;
+        res.status = r.status ? r.status(result) : r.success_status;
         if (!op.text.empty())
           res.set_content(result.at(op.text).get<std::string>(), "text/plain; version=0.0.4");
-        else
-          res.set_content(success_envelope(result, request_id).dump(-1, ' ', false, json::error_handler_t::replace),
-                          "application/json");
+        else {
+          json envelope = success_envelope(result, request_id);
+          if (!r.with_request_id) envelope.erase("request_id");
+          res.set_content(envelope.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+        }
         headers(res, request_id);
       }
     } catch (const Error& e) {
@@ -303,6 +333,7 @@ class ApiServer {
       spdlog::error("{} {} [{}]: {}", req.method, req.path, request_id, e.what());
       finish(res, request_id, internal_error("Internal server error"));
     }
+    apply_cookies(ctx.cookies, res);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     metrics_.inc("app_responses_total");
     metrics_.inc_labelled("app_response_status_total", "status", std::to_string(res.status));
@@ -318,6 +349,7 @@ class ApiServer {
   rag::RagRuntime rag_;
   const GateLimits limits_;
   const size_t max_requests_;
+  const CookieNames cookies_;
   std::atomic<bool> stopping_{false};
   Engine engine_;
 };
@@ -328,6 +360,7 @@ void serve(const Config& config, db::Database& database, const std::string& host
   {
     auto conn = database.connect();  // fail fast, and bring the private schema up to date
     database.ensure_schema(*conn);
+    ops::require_login_source(*conn, config);
   }
   raise_open_file_limit();
   // Signals are taken by one thread; every other thread inherits the mask.

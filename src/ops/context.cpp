@@ -19,8 +19,8 @@ ProjectScope Context::scope() {
   return *scope_;
 }
 
-void Context::select_project(const std::string& id) {
-  project_id = id;
+void Context::select_project(std::optional<std::string> id) {
+  project_id = std::move(id);
   scope_.reset();
 }
 

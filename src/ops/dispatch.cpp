@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include "labctl/core/error.hpp"
+#include "labctl/core/utf8.hpp"
 #include "labctl/domains/audit/audit_log.hpp"
 #include "labctl/domains/auth/roles.hpp"
 #include "labctl/domains/jobs/job_runs.hpp"
 #include "labctl/domains/projects/projects.hpp"
+#include "labctl/ops/authentication.hpp"
 
 namespace labctl::ops {
 namespace {
@@ -69,10 +71,20 @@ struct AuditRun {
   void write(const json* result, const Error* failure) {
     if (action.empty()) return;
     std::string project;
-    if (!op.audit.project.empty() && result)
-      if (const json* v = at_pointer(*result, op.audit.project); v && v->is_string()) project = v->get<std::string>();
-    if (project.empty() && op.scope != Scope::none && ctx.project_id) project = ctx.scope().project_id;
-    if (project.empty()) return;  // a run that failed before it had a project (projects.create) changed nothing
+    if (!op.audit.project.empty()) {
+      json v = op.audit.project[0] != '/' ? params.all().value(op.audit.project, json())
+               : result && at_pointer(*result, op.audit.project) ? *at_pointer(*result, op.audit.project)
+                                                                  : json();
+      if (!v.is_string()) return;  // nothing happened in a project (already assigned, failed before)
+      project = v.get<std::string>();
+    } else if (ctx.project_id) {  // the run's scope, or the caller's active project (users, keys)
+      try {
+        project = ctx.scope().project_id;
+      } catch (const Error&) {
+        return;
+      }
+    }
+    if (project.empty()) return;  // no project, no audit_events row (the schema requires one)
     std::string entity = project;
     if (!op.audit.entity.empty()) {
       json v = op.audit.entity[0] != '/' ? params.all().value(op.audit.entity, json())
@@ -84,15 +96,16 @@ struct AuditRun {
     if (op.audit.payload && result) {
       payload = op.audit.payload(params, *result);
     } else {
-      for (const auto& [k, v] : params.all().items())
-        if (!v.is_null()) payload[k] = v;
+      for (const auto& p : op.params)  // passwords never
+        if (p.type != ParamType::password && params.has(p.name)) payload[p.name] = params.all()[p.name];
     }
     if (job_run) payload["job_run_id"] = *job_run;
     if (failure) payload["error_code"] = failure->code();
     std::string status = failure ? "failed" : op.audit.status && result ? op.audit.status(*result) : "ok";
     try {
       pqxx::work tx(ctx.conn());
-      audit::write(tx, {.project_id = project, .actor_username = ctx.caller.actor, .action = action,
+      audit::write(tx, {.project_id = project, .actor_username = ctx.caller.actor,
+                        .actor_user_id = ctx.caller.user_id, .action = action,
                         .entity_type = op.audit.entity_type, .entity_id = entity, .status = status,
                         .request_id = ctx.request_id, .payload = payload});
       tx.commit();
@@ -112,13 +125,33 @@ json shaped(const HttpRoute* route, json result) {
   return result;
 }
 
-void check_caller(const Operation& op, const Context& ctx) {
+// api.md §1.7: credentials, CSRF or write scope, permission, project access, in that order.
+// The operation's or_self parameter names the caller's own user (GET /users/:id for oneself).
+bool own_record(const Operation& op, const Caller& caller, const json& input) {
+  if (op.or_self.empty() || !caller.user_id || !input.is_object()) return false;
+  const json& v = input.value(op.or_self, json());
+  return v.is_string() && to_lower(v.get<std::string>()) == *caller.user_id;
+}
+
+void check_caller(const Operation& op, const Context& ctx, const json& input) {
   const Caller& caller = ctx.caller;
-  if (!op.is_public && !caller.authenticated) throw Error(ErrorClass::unauthorized, "unauthorized", "Unauthorized");
+  if (!op.is_public && !caller.authenticated()) throw Error(ErrorClass::unauthorized, "unauthorized", "Unauthorized");
+  if (op.session_only && caller.via == Caller::Via::api_key)
+    throw Error(ErrorClass::forbidden, "forbidden", "API keys cannot do this; log in");
   if (op.mutating && caller.refuse_mutation) throw *caller.refuse_mutation;
-  if (!op.permission.empty() && !auth::role_allows(caller.role, op.permission))
+  if (!op.permission.empty() && !auth::role_allows(caller.role, op.permission) && !own_record(op, caller, input))
     throw Error(ErrorClass::forbidden, auth::denial_code(op.permission),
                 "the " + caller.role + " role does not have the " + op.permission + " permission");
+  if (caller.project_denied)
+    throw Error(ErrorClass::forbidden, "project_access_denied", "You have no access to the active project");
+}
+
+// The project scope the operation declares; a missing project answered as the operation says.
+void resolve_scope(const Operation& op, Context& ctx) {
+  if (op.scope == Scope::none || (op.scope == Scope::optional && !ctx.project_id)) return;
+  if (!ctx.project_id && op.missing_project_code == "project_required" && ctx.frontend == Frontend::http)
+    throw Error(ErrorClass::invalid_params, "project_required", "Select active project first");
+  ctx.scope();
 }
 
 }  // namespace
@@ -140,9 +173,11 @@ std::string expand(const std::string& text, const Params& params) {
 }
 
 json dispatch(const Operation& op, const HttpRoute* route, Context& ctx, const json& input) {
-  check_caller(op, ctx);  // authentication comes first: a stranger learns nothing from validation
+  authenticate(op, ctx, input);  // first: a stranger learns nothing from validation
+  check_caller(op, ctx, input);
+  if (ctx.input_error) throw *ctx.input_error;
   Params params = validate(op, route, input, ctx.frontend, &ctx.config);
-  if (op.scope == Scope::required || (op.scope == Scope::optional && ctx.project_id)) ctx.scope();
+  resolve_scope(op, ctx);
   const std::string action = audit_action(op, route, params);
   AuditRun audit{ctx, op, action, params, std::nullopt};
   try {

@@ -14,5 +14,8 @@ std::vector<Operation> sync_operations();
 std::vector<Operation> reconciliation_operations();
 std::vector<Operation> rag_operations();
 std::vector<Operation> search_analytics_operations();
+std::vector<Operation> auth_operations();
+std::vector<Operation> api_key_operations();
+std::vector<Operation> user_operations();
 
 }  // namespace labctl::ops

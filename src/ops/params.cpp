@@ -34,6 +34,7 @@ class Checker {
   json coerce(const Param& p, const json& raw) const {
     switch (p.type) {
       case ParamType::string:
+      case ParamType::password:
       case ParamType::choice: return coerce_string(p, raw);
       case ParamType::integer: return coerce_integer(p, raw);
       case ParamType::boolean: return coerce_boolean(p, raw);
@@ -72,7 +73,7 @@ class Checker {
     std::string s = raw.get<std::string>();
     if (!valid_utf8(s)) throw Problem{label(p) + " must be valid UTF-8", "invalid_format"};
     if (s.find('\0') != std::string::npos) throw Problem{label(p) + " must not contain NUL characters", "invalid_format"};
-    s = trim_text(s);
+    if (p.type != ParamType::password) s = trim_text(s);
     if (p.lowercased) s = to_lower(s);
     size_t len = utf8_length(s);
     if (p.min && len < static_cast<size_t>(*p.min))
@@ -277,6 +278,8 @@ Params validate(const Operation& op, const HttpRoute* route, const json& given, 
     }
     if (raw.is_null()) raw = p.default_value;
     if (raw.is_null()) {
+      if (p.required && !p.missing_code.empty() && !coded)
+        coded = Error(ErrorClass::invalid_params, p.missing_code, checker.label(p) + " is required");
       if (p.required) issues.push_back(validation_issue(p.name, checker.label(p) + " is required", "invalid_type"));
       out[p.name] = nullptr;
       continue;
@@ -301,7 +304,10 @@ Params validate(const Operation& op, const HttpRoute* route, const json& given, 
   if (coded) throw *coded;
   if (!issues.empty())
     throw Error(ErrorClass::invalid_params, "validation_error", issues[0]["message"].get<std::string>(), issues);
-  return Params(std::move(out));
+  std::set<std::string> named;
+  for (const auto& p : op.params)
+    if (input.contains(p.name)) named.insert(p.name);
+  return Params(std::move(out), std::move(named));
 }
 
 bool Params::has(const std::string& name) const {

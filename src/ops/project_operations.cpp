@@ -1,4 +1,5 @@
-// projects list | create | show
+// projects list | create | show, and a session's project choice (POST /projects/:id/select)
+#include "labctl/domains/auth/project_access.hpp"
 #include "labctl/domains/projects/projects.hpp"
 #include "labctl/ops/context.hpp"
 #include "operation_sets.hpp"
@@ -11,14 +12,39 @@ std::vector<Operation> project_operations() {
       {.name = "projects.list",
        .cli_path = {"projects", "list"},
        .routes = {{.method = "GET", .path = "/projects"}},
-       .summary = "List projects, newest first",
+       .summary = "List projects, newest first (over HTTP: those the caller may reach)",
        .example = "labctl projects list --output csv",
        .rows = "projects",
        .columns = columns,
        .handler = [](Context& ctx, const Params&) -> json {
-         return {{"projects", projects::list(ctx.conn())},
-                 {"active_project_id", ctx.project_id ? json(*ctx.project_id) : json()},
-                 {"account_scope_id", nullptr}};
+         json active = nullptr, scope = nullptr;
+         if (ctx.project_id) {
+           active = *ctx.project_id;
+           scope = ctx.scope().account_scope_id;
+         }
+         return {{"projects", auth::reachable_projects(ctx.conn(), ctx.caller.reach())},
+                 {"active_project_id", active},
+                 {"account_scope_id", scope}};
+       }},
+      {.name = "projects.select",
+       .routes = {{.method = "POST", .path = "/projects/:id/select"}},
+       .summary = "Make a project the session's active project (an API key's project is fixed: no change)",
+       .example = "curl -b jar -H 'x-csrf-token: …' -X POST localhost:8080/projects/ID/select",
+       .params = {{.name = "id", .type = ParamType::uuid, .help = "project id", .required = true,
+                   .invalid_code = "invalid_uuid"}},
+       .mutating = true,
+       .audit = {.action = "project.select", .entity_type = "project", .entity = "/project/id",
+                 .project = "/project/id", .payload = [](const Params&, const json&) { return json::object(); }},
+       .handler = [](Context& ctx, const Params& p) -> json {
+         std::string id = p.str("id");
+         if (ctx.caller.key) id = ctx.caller.key->project_id;  // keys: a no-op (api.md §4.1)
+         auto project = projects::get(ctx.conn(), id);
+         if (!auth::reaches(ctx.conn(), ctx.caller.reach(), project.id) && !ctx.caller.key)
+           throw Error(ErrorClass::forbidden, "project_access_denied", "You have no access to this project");
+         if (ctx.caller.session) auth::set_active_project(ctx.conn(), ctx.caller.session->session_id, project.id);
+         ctx.select_project(project.id);
+         return {{"active_project_id", project.id},
+                 {"project", {{"id", project.id}, {"name", project.name}, {"account_scope_id", project.account_scope_id}}}};
        }},
       {.name = "projects.create",
        .cli_path = {"projects", "create"},

@@ -1,5 +1,6 @@
 #include "labctl/ops/registry.hpp"
 
+#include "labctl/core/error.hpp"
 #include "operation_sets.hpp"
 
 namespace labctl::ops {
@@ -8,7 +9,8 @@ const std::vector<Operation>& registry() {
   static const std::vector<Operation> all = [] {
     std::vector<Operation> ops;
     for (auto family : {system_operations, database_operations, project_operations, connector_operations, sync_operations,
-                        reconciliation_operations, rag_operations, search_analytics_operations})
+                        reconciliation_operations, rag_operations, search_analytics_operations, auth_operations,
+                        api_key_operations, user_operations})
       for (auto& op : family()) ops.push_back(std::move(op));
     return ops;
   }();
@@ -25,6 +27,9 @@ const std::vector<CommandGroup>& command_groups() {
       {{"lightrag"}, "Hybrid retrieval over everything synced: query, status, refresh, feedback"},
       {{"embeddings"}, "The chunk embedding queue"},
       {{"search"}, "Search analytics: the web client's search and click events, and their summary"},
+      {{"api-keys"}, "API keys of a project: list, create (shown once), revoke"},
+      {{"users"}, "Users of the web UI and their roles"},
+      {{"assignments"}, "Which user may reach which project"},
   };
   return groups;
 }
@@ -48,11 +53,30 @@ const std::vector<Param>& global_cli_options() {
 }
 
 std::vector<Param> cli_params(const Operation& op) {
-  std::vector<Param> params = op.params;
+  std::vector<Param> params;
+  for (const auto& p : op.params) {
+    if (p.type != ParamType::password) {
+      params.push_back(p);
+      continue;
+    }
+    params.push_back({.name = p.name + "_stdin", .type = ParamType::boolean,
+                      .help = "read " + p.help + " from standard input (one line); otherwise " +
+                              (p.required ? "a terminal prompt asks for it" : "it is left as it is"),
+                      .default_value = false});
+  }
   if (op.all_projects)
     params.push_back({.name = "all_projects", .type = ParamType::boolean,
                       .help = "every project this applies to, instead of --project", .default_value = false});
   return params;
+}
+
+const Operation& unknown_route() {
+  static const Operation op{.name = "unknown_route",
+                            .summary = "no route matches",
+                            .handler = [](Context&, const Params&) -> json {
+                              throw not_found("not_found", "Not found");
+                            }};
+  return op;
 }
 
 const Operation* find_operation(const std::string& name) {

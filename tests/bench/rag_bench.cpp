@@ -257,13 +257,12 @@ int main(int argc, char** argv) {
 
   // serve, cache off: every request is computed.
   Env serve_env = env;
-  serve_env["LABCTL_PROJECT"] = p;
   serve_env["LIGHTRAG_CACHE_TTL_SECONDS"] = "0";
   serve_env["LABCTL_LOG_LEVEL"] = "warn";
   test::Server server(serve_env);
   auto body = [&](size_t i) { return json{{"query", queries[i % queries.size()]}}.dump(); };
   {
-    auto client = server.client();
+    auto client = server.session(p);
     for (int i = 0; i < 20; ++i) client.Post("/lightrag/query", body(size_t(i)), "application/json");  // warm-up
     std::vector<double> lat;
     for (size_t i = 0; i < 300; ++i) {
@@ -284,7 +283,7 @@ int main(int argc, char** argv) {
     std::vector<std::thread> threads;
     for (int c = 0; c < clients; ++c)
       threads.emplace_back([&, c] {
-        auto client = server.client();
+        auto client = server.session(p);
         for (size_t i = size_t(c) * 7; !stop; ++i) {
           auto r = client.Post("/lightrag/query", body(i), "application/json");
           (r && r->status == 200 ? done : failed)++;

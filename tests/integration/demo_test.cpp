@@ -82,7 +82,8 @@ TEST_CASE("make demo: sync, reconcile, embed and one query per project; it stops
   INFO(test::slurp(err.string()));
   CHECK(code == 0);
   for (const char* seen : {"syncing from labctl-sandbox", "lightrag query 'approval deadline' in Northwind Coffee",
-                           "embedded ", "1. ", "GET http://", "\"ok\":true", "labctl db down"})
+                           "embedded ", "1. ", "GET http://", "\"ok\":true", "\"authenticated\":true",
+                           "\"csrf_token\":\"(hidden)\"", "\"projects\":[{", "labctl db down"})
     CHECK_MESSAGE(printed.find(seen) != std::string::npos, seen);
   CHECK(leftovers(pid).empty());  // no labctl-sandbox, no labctl serve
   // What it leaves is the private cluster, stopped as the demo says.

@@ -54,6 +54,12 @@ std::string post(const std::string& path, const std::string& headers, const std:
   return "POST " + path + " HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n" + headers + "\r\n" + body;
 }
 
+// The headers of a logged-in request (the environment owner's session; its project the newest).
+std::string session_headers(const test::Server& server) {
+  auto login = server.login(test::kOwnerLogin, test::kOwnerPassword);
+  return "Cookie: sid=" + login.session_id + "\r\nX-CSRF-Token: " + login.csrf_token + "\r\n";
+}
+
 long long projects_in(const std::string& url) {
   pqxx::connection conn(url);
   return pqxx::nontransaction(conn).exec1("SELECT count(*) FROM projects")[0].as<long long>();
@@ -148,18 +154,19 @@ TEST_CASE("serve: the 64 KiB body limit holds in every framing, and nothing is w
   std::snprintf(hex, sizeof hex, "%zx", small.size() - 5);
   framed = "5\r\n" + small.substr(0, 5) + "\r\n" + hex + "\r\n" + small.substr(5) + "\r\n0\r\n\r\n";
   test::RawConnection c(server.port());
-  c.send(post("/projects", "Transfer-Encoding: chunked\r\n", framed));
+  c.send(post("/projects", session_headers(server) + "Transfer-Encoding: chunked\r\n", framed));
   CHECK(test::status_of(c.read_response(10s)) == 201);
   CHECK(projects_in(url) == before + 1);
 }
 
 TEST_CASE("serve: 100k-deep JSON is a 400, and the server stays up") {
   test::Server server(test::test_env(test::fresh_database()));
+  const std::string logged_in = session_headers(server);
   for (const std::string& deep : {std::string(100000, '['), "{\"a\":" + std::string(60000, '[') + std::string(60000, ']') + "}",
                                   std::string(65, '[') + std::string(65, ']')}) {
     std::string body = deep.substr(0, 65000);
     test::RawConnection c(server.port());
-    c.send(post("/search/analytics", "Content-Length: " + std::to_string(body.size()) + "\r\n", body));
+    c.send(post("/search/analytics", logged_in + "Content-Length: " + std::to_string(body.size()) + "\r\n", body));
     auto got = c.read_response(10s);
     CHECK(test::status_of(got) == 400);
     CHECK(json::parse(test::body_of_response(got))["error"] == "invalid_json");
@@ -176,7 +183,7 @@ TEST_CASE("serve: HEAD, Range, pipelined requests, a half-closed client, the kee
     auto got = c.read_response(5s, /*head_only=*/true);
     CHECK(test::status_of(got) == 200);
     CHECK(test::body_of_response(got).empty());
-    c.send("HEAD /projects/x HTTP/1.1\r\nHost: t\r\n\r\n");  // no GET route there
+    c.send("HEAD /projects/x HTTP/1.1\r\nHost: t\r\n" + session_headers(server) + "\r\n");  // no GET route there
     CHECK(test::status_of(c.read_response(5s, true)) == 404);
   }
   {
@@ -241,14 +248,14 @@ TEST_CASE("serve: 500 concurrent connections are all answered") {
 }
 
 TEST_CASE_FIXTURE(test::SyncFixture, "serve: requests stuck on a slow upstream leave /health answering") {
-  env["LABCTL_PROJECT"] = p1.id;
   env["LABCTL_MAX_WORKERS"] = "16";
   sandbox.set_faults("chatwoot.inboxes:every,delay_ms=3000");
   test::Server server(env);
+  const std::string logged_in = session_headers(server);  // p1, the only project
   std::vector<test::RawConnection> syncs;
   for (int i = 0; i < 8; ++i) {
     syncs.emplace_back(server.port());
-    syncs.back().send(post("/connectors/chatwoot/sync", "Content-Length: 0\r\n", ""));
+    syncs.back().send(post("/connectors/chatwoot/sync", logged_in + "Content-Length: 0\r\n", ""));
   }
   std::this_thread::sleep_for(300ms);  // the eight are inside the handler, waiting on Chatwoot
   for (int i = 0; i < 10; ++i) CHECK(health_status(server.port(), 2s) == 200);

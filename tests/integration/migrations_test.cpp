@@ -50,14 +50,14 @@ TEST_CASE("applying all migrations twice: the second run applies nothing") {
   }
 }
 
-TEST_CASE("the migrated catalog is exactly the tables of data-model §6, plus labctl's vector-search tables") {
+TEST_CASE("the migrated catalog is exactly the tables of data-model §6, plus labctl's vector-search and auth tables") {
   pqxx::connection conn(test::fresh_database());
   std::set<std::string> actual;
   pqxx::nontransaction tx(conn);
   for (const auto& r : tx.exec("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
     actual.insert(r[0].c_str());
   auto expected = lines_of(fs::path(LABCTL_SOURCE_DIR) / "tests/data/expected_tables.txt");
-  CHECK(expected.size() == 69 + 2);  // 0011: rag_scope_models, rag_vector_removals
+  CHECK(expected.size() == 69 + 2 + 2);  // 0011: rag_scope_models, rag_vector_removals; 0014: login_failures, auth_events
   CHECK(actual == expected);
   CHECK(tx.exec1("SELECT count(*) FROM pg_matviews WHERE matviewname = 'mv_portfolio_dashboard'")[0].as<int>() == 1);
   CHECK(tx.exec1("SELECT count(*) FROM pg_extension WHERE extname = 'vector'")[0].as<int>() == 0);

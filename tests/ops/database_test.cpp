@@ -92,7 +92,7 @@ TEST_CASE("the private cluster: db up creates and migrates it, status reports it
   // until `db up`.
   {
     test::Server server(env);
-    auto http = server.client();
+    auto http = server.session();
     CHECK(http.Get("/projects")->status == 200);
     auto data = fs::path(env["XDG_DATA_HOME"]) / "labctl" / "pg" / "data";
     std::string restart = "pg_ctl -D " + data.string() + " -m fast -w restart -l " +

@@ -62,7 +62,7 @@ TEST_CASE("serve: POST /projects and GET /projects go through the same handlers 
   auto url = test::fresh_database();
   auto env = test::test_env(url);
   test::Server server(env);
-  auto client = server.client();
+  auto client = server.session();
   auto created = client.Post("/v1/projects", R"({"name":"  From HTTP  ","body_text":"ignored","account_scope_key":"Acme"})",
                              "application/json");
   CHECK(created->status == 201);

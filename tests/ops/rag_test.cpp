@@ -219,10 +219,9 @@ TEST_CASE("429 waits for Retry-After; 5xx to the end leaves rows pending; budget
   CHECK(f.db.count(pending + "embedding_error LIKE '%503%'") >= 1);
   CHECK(f.db.count(pending + "(embedding_error LIKE '%503%' OR embedding_error LIKE 'circuit open%')") == 10);
   // As a job: 500 embeddings_job_failed, its job_runs row failed.
-  f.env["LABCTL_PROJECT"] = f.p1.id;
   {
     test::Server server(f.env);
-    auto r = server.client().Post("/jobs/embeddings/run", "", "application/json");
+    auto r = server.session(f.p1.id).Post("/jobs/embeddings/run", "", "application/json");
     REQUIRE(r);
     CHECK(r->status == 500);
     CHECK(json::parse(r->body)["error"] == "embeddings_job_failed");
@@ -338,10 +337,9 @@ TEST_CASE("the index file: queries read it, any damage is rebuilt, a deleted chu
   query_rebuilds();
   // serve loads a damaged file too, and answers.
   std::filesystem::resize_file(body(), size - 1);
-  f.env["LABCTL_PROJECT"] = f.p1.id;
   {
     test::Server server(f.env);
-    auto r = server.client().Post("/lightrag/query", R"({"query":"invoice payment","topK":5,"sourceFilter":["chunks"]})",
+    auto r = server.session(f.p1.id).Post("/lightrag/query", R"({"query":"invoice payment","topK":5,"sourceFilter":["chunks"]})",
                                   "application/json");
     REQUIRE(r);
     CHECK(r->status == 200);
@@ -564,10 +562,8 @@ TEST_CASE("keyword search: literal LIKE metacharacters, Cyrillic case, the date 
 TEST_CASE("serve: /lightrag/* and /search validate like the chapter, cache answers, never 500") {
   RagFixture f;
   f.embed(f.p1);
-  auto env = f.env;
-  env["LABCTL_PROJECT"] = f.p1.id;
-  test::Server server(env);
-  auto client = server.client();
+  test::Server server(f.env);
+  auto client = server.session(f.p1.id);
   auto post = [&](const std::string& path, const std::string& body) {
     auto r = client.Post(path.c_str(), body, "application/json");
     REQUIRE(r);
@@ -658,8 +654,11 @@ TEST_CASE("serve: /lightrag/* and /search validate like the chapter, cache answe
 
 TEST_CASE("serve: without an active project the RAG routes answer 409 and read nothing") {
   RagFixture f;
+  // A pm assigned to no project: no project can be hydrated into its session.
+  REQUIRE(test::labctl({"users", "create", "lonely", "--role", "pm", "--password-stdin"}, f.env, "lonely-password\n")
+              .exit_code == 0);
   test::Server server(f.env);
-  auto client = server.client();
+  auto client = server.session(std::nullopt, "lonely", "lonely-password");
   auto r = client.Post("/lightrag/query", R"({"query":"invoice"})", "application/json");
   REQUIRE(r);
   CHECK(r->status == 409);

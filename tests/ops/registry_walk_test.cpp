@@ -1,12 +1,18 @@
 // Every operation of the registry, through every front end it has: the CLI command and each of its
 // routes. Each answers with its documented success, writes exactly the audit row it declares (and a
 // job_runs row where the route is a job), and a project-scoped one without a project answers 409
-// active_project_required and changes nothing. A new operation fails this test until it has a case.
+// active_project_required and changes nothing. Every protected route refuses a stranger (401), a
+// session without its CSRF token (403 csrf_invalid) and a read-only key's mutations (403
+// scope_insufficient), changing nothing; a viewer of P1 never sees P2. A new operation fails this
+// test until it has a case.
 #include <doctest/doctest.h>
 
 #include <map>
 #include <regex>
 
+#include "labctl/domains/auth/api_keys.hpp"
+#include "labctl/domains/auth/passwords.hpp"
+#include "labctl/domains/auth/roles.hpp"
 #include "labctl/ops/registry.hpp"
 #include "support/checks.hpp"
 #include "support/sync_fixture.hpp"
@@ -25,6 +31,8 @@ struct Exposure {
   std::string audit;            // the audit action written; "" = none
   std::string job;              // the job_runs row written; "" = none
   std::string project;          // the project it runs in ("" = the fixture's)
+  std::optional<std::string> input;  // the CLI's standard input (a password)
+  bool own_session = false;     // a session of its own (logout ends the one it uses)
 };
 
 struct Case {
@@ -32,9 +40,19 @@ struct Case {
   std::string skipped;  // why the walk does not run it (it is tested in its family's file)
 };
 
+constexpr const char* kUserPassword = "walk-password-1";
+
 struct WalkFixture : test::SyncFixture {
   std::string dead_letter_id, query_run_id, extra_project;
   std::string man_dir = test::temp_dir("labctl-walk-man").string();
+  std::map<std::string, std::string> users;  // name → id: pm "lonely" (no projects), "walker", "gone1", "gone2"
+  std::string key_cli, key_route;            // API keys of p1 to revoke
+
+  std::string add_user(const std::string& name, const std::string& role) {
+    static const std::string hash = auth::hash_password(kUserPassword, 4);  // cheap: tests only
+    return db.text("INSERT INTO app_users (username, password_hash, role) VALUES ('" + name + "', '" + hash + "', '" +
+                   role + "') RETURNING id::text");
+  }
 
   WalkFixture() {
     env["EMBEDDING_PROVIDERS"] = "local";
@@ -52,6 +70,12 @@ struct WalkFixture : test::SyncFixture {
     dead_letter_id = db.text("SELECT id::text FROM connector_errors WHERE status = 'dead_letter' LIMIT 1");
     REQUIRE_FALSE(dead_letter_id.empty());
     extra_project = test::parse(labctl({"projects", "create", "Walk extra", "-o", "json"}))["project"]["id"];
+    for (const auto& [name, role] : std::vector<std::pair<std::string, std::string>>{
+             {"lonely", "pm"}, {"walker", "executor"}, {"gone1", "viewer"}, {"gone2", "viewer"}})
+      users[name] = add_user(name, role);
+    pqxx::connection conn(env.at("DATABASE_URL"));
+    for (auto* key : {&key_cli, &key_route})
+      *key = auth::create_api_key(conn, {p1.id, p1.scope, "walk", {"read"}, std::nullopt}).key.id;
   }
 
   std::map<std::string, Case> cases() {
@@ -70,6 +94,17 @@ struct WalkFixture : test::SyncFixture {
     job_embed.job = "embeddings_run";
     Exposure unbind = cli({"sources", "unbind", "linear"}, "source.unbind");
     unbind.project = extra_project;
+    Exposure logout = route("POST", "/auth/logout");
+    logout.own_session = true;
+    Exposure create_user = cli({"users", "create", "walk-cli", "--password-stdin"}, "user.create");
+    create_user.input = std::string(kUserPassword) + "\n";
+    Exposure assign_route = route("POST", "/project-assignments", {{"user_id", users["walker"]}, {"project_id", extra_project}},
+                                  "project.assign_user", 201);
+    assign_route.project = extra_project;
+    Exposure unassign_route = route("POST", "/project-assignments/remove",
+                                    {{"user_id", users["walker"]}, {"project_id", extra_project}}, "project.unassign_user");
+    unassign_route.project = extra_project;
+    const std::string walker = users["walker"];
     return {
         {"version", {{cli({"version"})}}},
         {"health", {{cli({"health", "--deep"}), route("GET", "/health")}}},
@@ -124,6 +159,34 @@ struct WalkFixture : test::SyncFixture {
         {"search.track",
          {{cli({"search", "track", "invoice"}), route("POST", "/search/analytics", {{"query", "invoice"}})}}},
         {"search.summary", {{cli({"search", "summary"}), route("GET", "/search/analytics/summary")}}},
+        {"auth.login", {{route("POST", "/auth/login", {{"username", test::kOwnerLogin}, {"password", test::kOwnerPassword}})}}},
+        {"auth.me", {{route("GET", "/auth/me")}}},
+        {"auth.logout", {{logout}}},
+        {"auth.signup_status", {{route("GET", "/auth/signup/status")}}},
+        {"auth.signup",
+         {{route("POST", "/auth/signup/start", {}, "", 410), route("POST", "/auth/signup/confirm", {}, "", 410)}}},
+        {"auth.telegram_webhook", {{route("POST", "/auth/telegram/webhook", {}, "", 410)}}},
+        {"projects.select", {{route("POST", "/projects/" + p1.id + "/select", {}, "project.select")}}},
+        {"api_keys.list", {{cli({"api-keys", "list"}), route("GET", "/api-keys")}}},
+        {"api_keys.create",
+         {{cli({"api-keys", "create", "walk cli"}, "api_key.create"),
+           route("POST", "/api-keys", {{"name", "walk route"}}, "api_key.create", 201)}}},
+        {"api_keys.revoke",
+         {{cli({"api-keys", "revoke", key_cli}, "api_key.revoke"),
+           route("POST", "/api-keys/revoke", {{"id", key_route}}, "api_key.revoke")}}},
+        {"users.list", {{cli({"users", "list"}), route("GET", "/users")}}},
+        {"users.show", {{cli({"users", "show", walker}), route("GET", "/users/" + walker)}}},
+        {"users.create",
+         {{create_user, route("POST", "/users", {{"username", "walk-route"}, {"password", kUserPassword}}, "user.create", 201)}}},
+        {"users.update",
+         {{cli({"users", "update", walker, "--role", "viewer"}, "user.update"),
+           route("POST", "/users/" + walker + "/update", {{"role", "executor"}}, "user.update")}}},
+        {"users.delete",
+         {{cli({"users", "delete", users["gone1"]}, "user.delete"),
+           route("POST", "/users/" + users["gone2"] + "/delete", {}, "user.delete")}}},
+        {"assignments.list", {{cli({"assignments", "list"}), route("GET", "/project-assignments")}}},
+        {"assignments.add", {{cli({"assignments", "add", walker, p1.id}, "project.assign_user"), assign_route}}},
+        {"assignments.remove", {{cli({"assignments", "remove", walker, p1.id}, "project.unassign_user"), unassign_route}}},
     };
   }
 
@@ -132,6 +195,15 @@ struct WalkFixture : test::SyncFixture {
   }
   long long audits_everywhere() { return db.count("SELECT count(*) FROM audit_events"); }
   long long jobs() { return db.count("SELECT count(*) FROM job_runs"); }
+  // What a refused request must leave as it was.
+  std::string state() {
+    return db.text(
+        "SELECT concat_ws(' ', (SELECT count(*) FROM audit_events), (SELECT count(*) FROM job_runs), "
+        "(SELECT count(*) FROM projects), (SELECT count(*) FROM api_keys), (SELECT count(*) FROM app_users), "
+        "(SELECT max(updated_at) FROM app_users), (SELECT count(*) FROM project_assignments), "
+        "(SELECT count(*) FROM search_analytics), (SELECT count(*) FROM lightrag_feedback), "
+        "(SELECT count(*) FROM project_sources), (SELECT max(updated_at) FROM connector_sync_state))");
+  }
 };
 
 std::string described(const Exposure& e) {
@@ -144,7 +216,7 @@ std::string described(const Exposure& e) {
 TEST_CASE_FIXTURE(WalkFixture, "registry walk: every front end of every operation does what it declares") {
   auto all = cases();
   test::Server server(env);
-  auto http = server.client();
+  auto http = server.session(p1.id);
   for (const auto& op : ops::registry()) {
     CAPTURE(op.name);
     REQUIRE_MESSAGE(all.count(op.name), "add a case for the new operation to this walk");
@@ -159,6 +231,8 @@ TEST_CASE_FIXTURE(WalkFixture, "registry walk: every front end of every operatio
     for (const auto& e : c.exposures) {
       std::string where = described(e);
       CAPTURE(where);
+      std::optional<httplib::Client> own;
+      if (e.own_session) own.emplace(server.session(p1.id));
       long long before_all = audits_everywhere(), before_jobs = jobs();
       std::string in_project = e.project.empty() ? p1.id : e.project;
       long long before = audits(in_project);
@@ -166,17 +240,18 @@ TEST_CASE_FIXTURE(WalkFixture, "registry walk: every front end of every operatio
       if (!e.cli.empty()) {
         auto args = e.cli;
         if (op.scope != ops::Scope::none) args.insert(args.end(), {"--project", in_project});
-        auto run = labctl(args);
+        auto run = labctl(args, e.input);
         INFO(run.err);
         CHECK(run.exit_code == e.expect);
         CHECK(run.err.find("\"level\":\"error\"") == std::string::npos);
       } else {
-        auto r = e.method == "GET" ? http.Get(e.path) : http.Post(e.path, e.body.dump(), "application/json");
+        auto& client = own ? *own : http;
+        auto r = e.method == "GET" ? client.Get(e.path) : client.Post(e.path, e.body.dump(), "application/json");
         REQUIRE(r);
         INFO(r->body);
         CHECK(r->status == (e.expect ? e.expect : 200));
         CHECK_FALSE(r->get_header_value("x-request-id").empty());
-        if (op.text.empty()) CHECK(test::body_of(r)["ok"] == true);
+        if (op.text.empty()) CHECK(test::body_of(r)["ok"] == (r->status < 400));
       }
       if (e.audit.empty()) {
         CHECK(audits_everywhere() == before_all);
@@ -200,7 +275,8 @@ TEST_CASE_FIXTURE(WalkFixture, "registry walk: without a project every scoped fr
   auto no_project = env;
   no_project.erase("LABCTL_PROJECT");
   test::Server server(no_project);
-  auto http = server.client();
+  // A pm with no assignments: a session that no project can be hydrated into.
+  auto http = server.session(std::nullopt, "lonely", kUserPassword);
   for (const auto& op : ops::registry()) {
     if (op.scope != ops::Scope::required || !all.at(op.name).skipped.empty()) continue;
     CAPTURE(op.name);
@@ -216,11 +292,106 @@ TEST_CASE_FIXTURE(WalkFixture, "registry walk: without a project every scoped fr
       } else {
         auto r = e.method == "GET" ? http.Get(e.path) : http.Post(e.path, e.body.dump(), "application/json");
         REQUIRE(r);
-        CHECK(r->status == 409);
-        CHECK(test::body_of(r)["error"] == "active_project_required");
+        if (!op.permission.empty() && !auth::role_allows("pm", op.permission)) {
+          CHECK(r->status == 403);  // the permission is judged first
+        } else if (op.missing_project_code == "project_required") {
+          CHECK(r->status == 400);
+          CHECK(test::body_of(r)["error"] == "project_required");
+        } else {
+          CHECK(r->status == 409);
+          CHECK(test::body_of(r)["error"] == "active_project_required");
+        }
       }
       CHECK(audits_everywhere() == before);
       CHECK(jobs() == before_jobs);
     }
+  }
+}
+
+TEST_CASE_FIXTURE(WalkFixture,
+                  "registry walk: every protected route refuses strangers, forged requests and read-only keys, and a "
+                  "viewer of one project never sees another's") {
+  auto all = cases();
+  test::Server server(env);
+  auto stranger = server.client();
+  auto login = server.login(test::kOwnerLogin, test::kOwnerPassword);
+  auto forged = [&](const std::string& token) {
+    auto c = server.client();
+    httplib::Headers h = {{"Cookie", "sid=" + login.session_id}};
+    if (!token.empty()) h.emplace("X-CSRF-Token", token);
+    c.set_default_headers(h);
+    return c;
+  };
+  auto no_token = forged(""), wrong_token = forged(std::string(login.csrf_token.size(), 'a'));
+  pqxx::connection conn(env.at("DATABASE_URL"));
+  auto read_key = server.client();
+  read_key.set_default_headers(
+      {{"X-API-Key", auth::create_api_key(conn, {p1.id, p1.scope, "read only", {"read"}, std::nullopt}).raw}});
+
+  auto send = [](httplib::Client& c, const Exposure& e, const std::string& path) {
+    return e.method == "GET" ? c.Get(path) : c.Post(path, e.body.dump(), "application/json");
+  };
+  for (const auto& op : ops::registry()) {
+    if (op.is_public || !all.at(op.name).skipped.empty()) continue;
+    CAPTURE(op.name);
+    for (const auto& e : all.at(op.name).exposures) {
+      if (e.cli.size() || e.own_session) continue;
+      std::string where = described(e);
+      CAPTURE(where);
+      const std::string before = state();
+      auto r = send(stranger, e, e.path);
+      REQUIRE(r);
+      CHECK(r->status == 401);
+      CHECK(test::body_of(r)["error"] == "unauthorized");
+      if (op.mutating) {
+        for (auto* c : {&no_token, &wrong_token}) {
+          auto refused = send(*c, e, e.path);
+          REQUIRE(refused);
+          CHECK(refused->status == 403);
+          CHECK(test::body_of(refused)["error"] == "csrf_invalid");
+        }
+        auto keyed = send(read_key, e, e.path);
+        REQUIRE(keyed);
+        CHECK(keyed->status == 403);
+        CHECK(test::body_of(keyed)["error"] == (op.session_only ? "forbidden" : "scope_insufficient"));
+      }
+      CHECK(state() == before);
+    }
+  }
+
+  // A viewer assigned to p1 asks every read for p2's rows, by every parameter that names a project.
+  test::Project p2 = create_project("Elsewhere", 1);
+  sync("chatwoot", p2);
+  std::string viewer = add_user("viewer-one", "viewer");
+  db.exec("INSERT INTO project_assignments (user_id, project_id) VALUES ('" + viewer + "', '" + p1.id + "')");
+  auto as_viewer = server.session(std::nullopt, "viewer-one", kUserPassword);
+  auto chosen = test::body_of(as_viewer.Get("/auth/me"));
+  CHECK(chosen["active_project_id"] == p1.id);  // hydrated to the one it may reach
+  auto select = as_viewer.Post("/projects/" + p2.id + "/select", "", "application/json");
+  REQUIRE(select);
+  CHECK(select->status == 403);
+  CHECK(test::body_of(select)["error"] == "project_access_denied");
+  auto listed = test::body_of(as_viewer.Get("/projects"));
+  REQUIRE(listed["projects"].size() == 1);
+  CHECK(listed["projects"][0]["id"] == p1.id);
+  for (const auto& op : ops::registry()) {
+    if (op.is_public || op.mutating || !all.at(op.name).skipped.empty()) continue;
+    for (const auto& e : all.at(op.name).exposures) {
+      if (e.cli.size()) continue;
+      std::string path = e.path + (e.path.find('?') == std::string::npos ? "?" : "&") + "project_id=" + p2.id +
+                         "&project_ids=" + p2.id;
+      CAPTURE(path);
+      auto r = as_viewer.Get(path);
+      REQUIRE(r);
+      CHECK(r->body.find(p2.id) == std::string::npos);
+    }
+  }
+  for (const char* path : {"/lightrag/query", "/search"}) {
+    CAPTURE(path);
+    auto r = as_viewer.Post(path, json{{"query", "invoice"}, {"project_id", p2.id}, {"projectIds", {p2.id}}}.dump(),
+                            "application/json");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(r->body.find(p2.id) == std::string::npos);
   }
 }

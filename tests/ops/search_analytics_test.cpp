@@ -95,10 +95,8 @@ TEST_CASE("search track: a bad event is refused with one line and leaves no row"
 
 TEST_CASE("serve: POST /search/analytics and GET /search/analytics/summary") {
   AnalyticsFixture f;
-  auto env = f.env;
-  env["LABCTL_PROJECT"] = f.p1.id;
-  test::Server server(env);
-  auto client = server.client();
+  test::Server server(f.env);
+  auto client = server.session(f.p1.id);
   auto r = client.Post("/search/analytics",
                        R"({"query":"invoice","result_count":3,"filters":{"sourceFilter":["messages"]},"duration_ms":12})",
                        "application/json");

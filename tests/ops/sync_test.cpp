@@ -376,9 +376,8 @@ TEST_CASE_FIXTURE(SyncFixture, "bad configuration: a clear error naming the sett
 }
 
 TEST_CASE_FIXTURE(SyncFixture, "serve: the sync and reconciliation routes answer with the envelope and wire codes") {
-  env["LABCTL_PROJECT"] = p1.id;
   test::Server server(env);
-  auto http = server.client();
+  auto http = server.session(p1.id);
   auto post = [&](const std::string& path) {
     auto res = http.Post(path.c_str(), "", "application/json");
     REQUIRE(res);
@@ -434,9 +433,7 @@ TEST_CASE_FIXTURE(SyncFixture, "serve: the sync and reconciliation routes answer
 
   // A project whose Chatwoot account is bound elsewhere: 409 with the binding wire code.
   auto p2 = parse(labctl({"projects", "create", "Unbound", "--output", "json"}))["project"]["id"].get<std::string>();
-  env["LABCTL_PROJECT"] = p2;
-  test::Server other(env);
-  auto res = other.client().Post("/jobs/chatwoot/sync", "", "application/json");
+  auto res = server.session(p2).Post("/jobs/chatwoot/sync", "", "application/json");
   REQUIRE(res);
   CHECK(res->status == 409);
   CHECK(json::parse(res->body)["error"] == "chatwoot_source_binding_error");

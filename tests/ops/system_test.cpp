@@ -209,8 +209,11 @@ TEST_CASE("serve: health, the envelope, request ids and security headers") {
 TEST_CASE("serve: errors are envelopes with the right status, and change nothing") {
   auto url = test::fresh_database();
   test::Server server(test::test_env(url));
-  auto client = server.client();
+  auto client = server.session();
 
+  auto stranger = server.client().Get("/no/such/route");  // authentication comes first (api.md §1.1)
+  CHECK(stranger->status == 401);
+  CHECK(body_of(stranger)["error"] == "unauthorized");
   auto missing = client.Get("/no/such/route");
   CHECK(missing->status == 404);
   CHECK(body_of(missing)["error"] == "not_found");
@@ -261,14 +264,14 @@ TEST_CASE("serve: CORS preflight and metrics") {
   CHECK(preflight->get_header_value("Access-Control-Allow-Origin") == "http://localhost:3000");
 
   client.Get("/health");
-  client.Get("/nope");
+  client.Get("/nope");  // 401: a stranger learns nothing of which paths exist
   auto metrics = client.Get("/metrics");
   CHECK(metrics->status == 200);
   CHECK(metrics->get_header_value("Content-Type") == "text/plain; version=0.0.4");
   const auto& text = metrics->body;
   for (const char* name : {"# TYPE app_requests_total counter", "app_db_pool_total", "# TYPE app_cache_enabled gauge",
                            "app_process_uptime_seconds", "app_response_status_total{status=\"200\"}",
-                           "app_response_status_total{status=\"404\"}", "app_route_requests_total{route=\"/health\"} 1",
+                           "app_response_status_total{status=\"401\"}", "app_route_requests_total{route=\"/health\"} 1",
                            "app_route_requests_total{route=\"__unknown__\"}", "app_process_rss_bytes"})
     CHECK_MESSAGE(text.find(name) != std::string::npos, name);
   std::smatch m;
@@ -278,7 +281,7 @@ TEST_CASE("serve: CORS preflight and metrics") {
 
 TEST_CASE("every HTTP operation in the registry answers with the envelope") {
   test::Server server(test::test_env(test::fresh_database()));
-  auto client = server.client();
+  auto client = server.session();
   for (const auto& op : ops::registry())
     for (const auto& route : op.routes) {
     CAPTURE(op.name);

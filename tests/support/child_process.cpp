@@ -23,7 +23,7 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 }  // namespace
 
 pid_t spawn(const std::string& binary, const std::vector<std::string>& args, const std::optional<Environment>& env,
-            int out_fd, int err_fd) {
+            int out_fd, int err_fd, int in_fd) {
   std::vector<std::string> argv = {binary};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> envp;
@@ -34,8 +34,7 @@ pid_t spawn(const std::string& binary, const std::vector<std::string>& args, con
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, STDIN_FILENO);
+    dup2(in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY), STDIN_FILENO);
     if (out_fd < 0) close(STDOUT_FILENO);  // a closed stdout, as `labctl … >&-` gives
     else dup2(out_fd, STDOUT_FILENO);
     dup2(err_fd, STDERR_FILENO);

@@ -1,10 +1,13 @@
 #include "support/labctl_process.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <stdexcept>
 
 #include "support/test_cluster.hpp"
@@ -28,6 +31,7 @@ std::map<std::string, std::string> test_env(const std::string& database_url) {
       {"XDG_DATA_HOME", (home / "data").string()},
       {"XDG_CACHE_HOME", (home / "cache").string()},
       {"LABCTL_LOG_FORMAT", "json"},
+      {"AUTH_CREDENTIALS", std::string(kOwnerLogin) + ":" + kOwnerSecretHash},
   };
   if (!database_url.empty()) env["DATABASE_URL"] = database_url;
   return env;
@@ -40,14 +44,22 @@ pid_t start_labctl(const std::vector<std::string>& args, const std::map<std::str
   return pid;
 }
 
-Run labctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+Run labctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+           const std::optional<std::string>& input) {
   auto dir = temp_dir("labctl-run");
   std::string out_path = (dir / "out").string(), err_path = (dir / "err").string();
   int out = open(out_path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
   int err = open(err_path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
-  pid_t pid = spawn(args, env, out, err);
+  int in = -1;
+  if (input) {
+    std::string in_path = (dir / "in").string();
+    std::ofstream(in_path) << *input;
+    in = open(in_path.c_str(), O_RDONLY);
+  }
+  pid_t pid = test::spawn(LABCTL_BINARY, args, env, out, err, in);
   close(out);
   close(err);
+  if (in >= 0) close(in);
   int code = wait_exit(pid);
   return {code, slurp(out_path), slurp(err_path)};
 }
@@ -80,6 +92,32 @@ Server::~Server() { stop(); }
 httplib::Client Server::client() const {
   httplib::Client c("127.0.0.1", port_);
   c.set_read_timeout(30, 0);
+  return c;
+}
+
+Server::Login Server::login(const std::string& name, const std::string& password) const {
+  auto c = client();
+  nlohmann::json body = {{"username", name}, {"password", password}};
+  auto r = c.Post("/auth/login", body.dump(), "application/json");
+  if (!r || r->status != 200) throw std::runtime_error("test login failed: " + (r ? r->body : std::string("no answer")));
+  Login login;
+  for (const auto& [header, value] : r->headers)
+    if (header == "Set-Cookie" && value.rfind("sid=", 0) == 0) login.session_id = value.substr(4, value.find(';') - 4);
+  login.csrf_token = nlohmann::json::parse(r->body)["csrf_token"];
+  return login;
+}
+
+httplib::Client Server::session(const std::optional<std::string>& project, const std::string& name,
+                                const std::string& password) const {
+  auto login = this->login(name, password);
+  auto c = client();
+  c.set_default_headers({{"Cookie", "sid=" + login.session_id + "; csrf_token=" + login.csrf_token},
+                         {"X-CSRF-Token", login.csrf_token}});
+  if (project) {
+    auto selected = c.Post("/projects/" + *project + "/select", "", "application/json");
+    if (!selected || selected->status != 200)
+      throw std::runtime_error("test project select failed: " + (selected ? selected->body : std::string("no answer")));
+  }
   return c;
 }
 

@@ -51,7 +51,9 @@ struct SyncFixture {
   // The test environment for `url`, pointed at the sandbox, with several pages per list and
   // quick HTTP retries.
   static std::map<std::string, std::string> environment(const Sandbox& s, const std::string& url);
-  Run labctl(const std::vector<std::string>& args) { return test::labctl(args, env); }
+  Run labctl(const std::vector<std::string>& args, const std::optional<std::string>& input = std::nullopt) {
+    return test::labctl(args, env, input);
+  }
   // A project bound to the sandbox tenant with this index.
   Project create_project(const std::string& name, size_t tenant);
   // `labctl sync CONNECTOR --project P --output json [extra]`, REQUIRE'd to succeed.

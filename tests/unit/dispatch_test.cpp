@@ -36,7 +36,7 @@ Error failure_of(const Operation& op, const HttpRoute* route, Context& ctx, cons
 
 TEST_CASE("dispatch: a stranger gets 401 before anything runs, public operations excepted") {
   Harness h;
-  h.ctx.caller.authenticated = false;
+  h.ctx.caller.via = ops::Caller::Via::nobody;
   bool ran = false;
   Operation op{.name = "t", .handler = [&](Context&, const Params&) -> json {
                  ran = true;
@@ -89,7 +89,8 @@ TEST_CASE("roles: the owner holds everything; the others what api.md §2.7 gives
   CHECK(auth::role_rank("viewer") == 1);
   CHECK(auth::role_rank("root") == 0);
   CHECK(auth::denial_code("user.manage") == "forbidden");
-  CHECK(auth::denial_code("project.create") == "permission_denied");
+  CHECK(auth::denial_code("project.create") == "forbidden");  // api.md §8 scenario 21
+  CHECK(auth::denial_code("workforce.employee.write") == "permission_denied");
 }
 
 TEST_CASE("dispatch: a route's wire codes answer the handler's failures; placeholders name parameters") {

@@ -9,6 +9,9 @@
 #include <string>
 
 #include "labctl/core/error.hpp"
+#include "labctl/domains/auth/api_keys.hpp"
+#include "labctl/domains/auth/project_access.hpp"
+#include "labctl/domains/auth/sessions.hpp"
 #include "labctl/ops/params.hpp"
 
 namespace labctl {
@@ -29,12 +32,40 @@ struct ProjectScope {
   std::string account_scope_id;
 };
 
-// Who is calling, as the front end established it; the dispatch path enforces the rest.
+// What an HTTP request presents; the dispatch path turns it into the Caller (authentication.hpp).
+struct Credentials {
+  std::optional<std::string> session_id;  // the session cookie
+  std::optional<std::string> api_key;     // X-API-Key: when present, cookies are ignored
+  std::optional<std::string> csrf_token;  // X-CSRF-Token
+  std::string client_ip;
+};
+
+// Who is calling. The CLI is the machine's operator (an owner: whoever runs labctl against the
+// database already holds it); over HTTP the dispatch path establishes it from the credentials.
 struct Caller {
+  enum class Via { operator_, session, api_key, nobody };
+  Via via = Via::operator_;
   std::optional<std::string> actor;     // the name in audit rows: the OS user, a session's user, apikey:<name>
   std::string role = "owner";           // api.md §2.7
-  bool authenticated = true;            // false: public operations only (401 otherwise)
+  std::optional<std::string> user_id;   // an app_users row (none: the operator, the environment owner, a key)
+  std::optional<auth::Session> session; // Via::session
+  std::optional<auth::ApiKey> key;      // Via::api_key
   std::optional<Error> refuse_mutation; // why this caller may change nothing (no CSRF token, a read-only key)
+  bool project_denied = false;          // a session whose active project it may not reach
+
+  bool authenticated() const { return via != Via::nobody; }
+  // Every project (owners, the operator), a key's project, or the user's assignments.
+  auth::Reach reach() const {
+    if (key) return {.only = key->project_id};
+    return {.everything = role == "owner", .user_id = user_id};
+  }
+};
+
+// What the answer does to the session cookies (login sets them, logout and unknown sessions clear them).
+struct SessionCookies {
+  enum class Change { none, set, clear };
+  Change change = Change::none;
+  std::string session_id, csrf_token;
 };
 
 // Long-running front-end services a CLI-only operation may start (the factory
@@ -60,8 +91,11 @@ class Context {
   const Frontend frontend;
   const std::string request_id;
   const Services* services;
+  std::optional<Credentials> credentials;  // HTTP; none = the CLI's operator
   Caller caller;
-  std::optional<std::string> project_id;  // --project, or the session's project
+  std::optional<std::string> project_id;  // --project, the session's active project, the key's project
+  std::optional<Error> input_error;       // the body could not be read (invalid_json): raised after authentication
+  SessionCookies cookies;
   std::function<void(const std::string&)> progress;  // a progress line (CLI on a TTY); may be empty
 
   // A connection whose schema is current.
@@ -72,8 +106,8 @@ class Context {
   // The project scope; throws 409 active_project_required when none is selected and 404
   // project_not_found when the selected one does not exist.
   ProjectScope scope();
-  // Another project for the next runs (the CLI's --all-projects).
-  void select_project(const std::string& id);
+  // Another project (or none) for what follows: --all-projects, a session's, a key's.
+  void select_project(std::optional<std::string> id);
 
   // Providers, vector indexes and the answer cache: `serve` shares one across requests
   // (use_rag); otherwise the first call makes one for this command.

@@ -21,8 +21,10 @@ using json = nlohmann::json;
 
 // list: a JSON array of strings, or one comma-separated string (the CLI's form); each item is
 // trimmed and, with `lowercased`, lower-cased. date: an ISO date or timestamp, or (JSON) a
-// number of epoch milliseconds. object: a JSON object, or (CLI) its JSON text.
-enum class ParamType { string, integer, boolean, uuid, date, choice, list, object };
+// number of epoch milliseconds. object: a JSON object, or (CLI) its JSON text. password: a
+// string taken as it is (never trimmed), never in an audit row; the CLI reads it from a terminal
+// prompt or, with --NAME-stdin, from standard input, never from its arguments.
+enum class ParamType { string, integer, boolean, uuid, date, choice, list, object, password };
 
 // What an out-of-range value gets over HTTP (spec/api.md says per route).
 // The CLI always rejects it with a clear error.
@@ -47,6 +49,7 @@ struct Param {
   // The wire code of a value that fails validation (api.md: invalid_uuid, invalid_id, …), answered
   // as 400 <code> instead of validation_error; "" = validation_error.
   std::string invalid_code;
+  std::string missing_code;  // the wire code when a required value is missing ("" = validation_error)
 };
 
 // How a failure of the handler is answered on a route (api.md's per-route codes). The first rule
@@ -73,6 +76,8 @@ struct HttpRoute {
   std::string pick;    // JSON pointer: answer with this part of the result ("" = all of it)
   std::string wrap;    // answer with the result under this field ("" = flat)
   std::string audit;   // this route's audit action, when it is not the operation's
+  std::function<int(const json& result)> status;  // the success status by result (none: success_status)
+  bool with_request_id = true;  // false: the answer carries no request_id (api.md: /api-keys)
   std::optional<Job> job;
   std::vector<WireCode> errors;
 };
@@ -85,7 +90,9 @@ struct Audit {
   std::string entity_type;
   std::map<std::string, std::string> when;
   std::string entity;  // a parameter, or a JSON pointer into the result ("/project/id"); "" = the project
-  std::string project; // JSON pointer to the row's project in the result (operations without a scope)
+  // The row's project, a parameter or a JSON pointer into the result: no value there, no row.
+  // "" = the run's project (its scope, else the caller's active project).
+  std::string project;
   // The row's payload (default: the parameters given) and status (default "ok").
   std::function<json(const Params&, const json& result)> payload;
   std::function<std::string(const json& result)> status;
@@ -114,7 +121,12 @@ struct Operation {
   Scope scope = Scope::none;
   bool mutating = false;               // POST: CSRF / write scope
   bool is_public = false;              // served without authentication
+  bool session_only = false;           // never for an API key (403 forbidden): key management
   std::string permission;              // role permission required, e.g. project.create
+  std::string or_self;                 // a parameter: the permission is waived when it is the caller's own user id
+  // The answer to a missing project: "" = 409 active_project_required; "project_required" = 400
+  // project_required (api.md: the key routes and the event stream).
+  std::string missing_project_code;
   Audit audit;
   // CLI: the command runs once per project of this list with --all-projects (each run in its
   // own scope and audited on its own), or once for --project; rows then name their project.

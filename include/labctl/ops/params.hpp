@@ -3,6 +3,7 @@
 // codes (spec/api.md §1.6); only out-of-range handling differs per front end.
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "labctl/ops/operation.hpp"
@@ -18,7 +19,8 @@ enum class Frontend { cli, http };
 class Params {
  public:
   Params() = default;
-  explicit Params(json values) : values_(std::move(values)) {}
+  explicit Params(json values, std::set<std::string> named = {})
+      : values_(std::move(values)), named_(std::move(named)) {}
 
   bool has(const std::string& name) const;
   std::string str(const std::string& name) const;
@@ -26,9 +28,12 @@ class Params {
   long long integer(const std::string& name) const;
   bool boolean(const std::string& name) const;
   const json& all() const { return values_; }
+  // Whether the input named the parameter at all, even as null or "" (an update that clears).
+  bool named(const std::string& name) const { return named_.count(name) > 0; }
 
  private:
   json values_ = json::object();
+  std::set<std::string> named_;
 };
 
 // The operation's parameters from `input` (over which the route's fixed values win): coerced,

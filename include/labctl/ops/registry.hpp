@@ -12,7 +12,11 @@ const std::vector<CommandGroup>& command_groups();
 // Options every CLI command accepts (--output, --project, --config, -v, -q).
 const std::vector<Param>& global_cli_options();
 const Operation* find_operation(const std::string& name);
-// The command's options: its parameters, and --all-projects when it declares all_projects.
+// What answers a request no route matches: protected like any route (so a stranger gets 401
+// first, api.md §1.1), then 404 not_found.
+const Operation& unknown_route();
+// The command's options: its parameters (a password as --NAME-stdin), and --all-projects when it
+// declares all_projects.
 std::vector<Param> cli_params(const Operation& op);
 
 }  // namespace labctl::ops

@@ -42,7 +42,7 @@ bool role_allows(std::string_view role, std::string_view permission) {
 }
 
 std::string denial_code(std::string_view permission) {
-  for (std::string_view managed : {"user.", "api_keys.", "project_assignment."})
+  for (std::string_view managed : {"user.", "api_keys.", "project_assignment.", "project.create"})
     if (permission.starts_with(managed)) return "forbidden";
   return "permission_denied";
 }

@@ -12,8 +12,6 @@ const std::string kColumns = "id::text, name, account_scope_id::text, " + db::is
 Project from_row(const pqxx::row& r) {
   return {r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(), r[4].c_str()};
 }
-
-
 }  // namespace
 
 void to_json(nlohmann::json& j, const Project& p) {
@@ -25,16 +23,6 @@ void to_json(nlohmann::json& j, const Project& p) {
 }
 
 bool is_legacy_name(const std::string& name) { return to_lower(trim_text(name)) == kLegacyName; }
-
-std::vector<Project> list(pqxx::connection& conn) {
-  pqxx::read_transaction tx(conn);
-  std::vector<Project> out;
-  for (const auto& r : tx.exec("SELECT " + kColumns +
-                               " FROM projects WHERE lower(btrim(name)) <> '" + kLegacyName +
-                               "' ORDER BY created_at DESC, id"))
-    out.push_back(from_row(r));
-  return out;
-}
 
 Project get(pqxx::connection& conn, const std::string& id) {
   pqxx::nontransaction tx(conn);  // one statement: every request's scope lookup, no BEGIN/ROLLBACK

@@ -10,6 +10,7 @@ namespace labctl::audit {
 struct AuditEvent {
   std::string project_id;
   std::optional<std::string> actor_username;
+  std::optional<std::string> actor_user_id;
   std::string action;  // e.g. project.create
   std::string entity_type;
   std::string entity_id;

@@ -11,7 +11,7 @@ const std::vector<std::string>& role_names();  // owner, pm, delivery_lead, exec
 // 5 for owner … 1 for viewer; 0 for an unknown role.
 int role_rank(std::string_view role);
 bool role_allows(std::string_view role, std::string_view permission);
-// The wire code of a refusal: `forbidden` for the management permissions (users, keys,
+// The wire code of a refusal: `forbidden` for the management permissions (project creation, users, keys,
 // assignments), `permission_denied` for the rest.
 std::string denial_code(std::string_view permission);
 

@@ -27,8 +27,6 @@ struct NewProject {
 
 bool is_legacy_name(const std::string& name);
 
-// Newest first; the legacy project is hidden.
-std::vector<Project> list(pqxx::connection& conn);
 // 404 project_not_found for unknown ids and the legacy project.
 Project get(pqxx::connection& conn, const std::string& id);
 // 400 reserved_name for the legacy name.
