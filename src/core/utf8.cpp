@@ -124,6 +124,16 @@ size_t utf8_length(std::string_view s) {
   return n;
 }
 
+std::vector<std::string> comma_items(std::string_view s) {
+  std::vector<std::string> out;
+  for (size_t start = 0; start <= s.size();) {
+    size_t end = std::min(s.find(',', start), s.size());
+    out.emplace_back(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 std::string utf8_prefix(std::string_view s, size_t n) {
   size_t pos = 0;
   for (size_t i = 0; i < n && pos < s.size(); ++i) next_code_point(s, pos);

@@ -12,11 +12,8 @@ constexpr const char* kMaxAge = "1209600";  // 14 days
 
 std::vector<std::string> comma_list(const std::string& s) {
   std::vector<std::string> out;
-  for (size_t start = 0; start <= s.size();) {
-    size_t end = std::min(s.find(',', start), s.size());
-    if (auto item = trim_text(s.substr(start, end - start)); !item.empty()) out.push_back(item);
-    start = end + 1;
-  }
+  for (const auto& item : comma_items(s))
+    if (auto trimmed = trim_text(item); !trimmed.empty()) out.push_back(trimmed);
   return out;
 }
 

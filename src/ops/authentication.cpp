@@ -20,12 +20,8 @@ std::vector<std::string> preferred_projects(const json& input) {
   std::vector<std::string> out;
   auto add = [&](const json& v) {
     if (!v.is_string()) return;
-    const std::string& s = v.get_ref<const std::string&>();
-    for (size_t start = 0; start <= s.size();) {
-      size_t end = std::min(s.find(',', start), s.size());
-      if (auto id = trim_text(s.substr(start, end - start)); !id.empty()) out.push_back(id);
-      start = end + 1;
-    }
+    for (const auto& item : comma_items(v.get_ref<const std::string&>()))
+      if (auto id = trim_text(item); !id.empty()) out.push_back(id);
   };
   for (const char* key : kPreferredKeys) {
     if (!input.is_object() || !input.contains(key)) continue;

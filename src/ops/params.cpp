@@ -95,12 +95,7 @@ class Checker {
   json coerce_list(const Param& p, const json& raw) const {
     json items = json::array();
     if (raw.is_string()) {
-      std::string s = raw.get<std::string>();
-      for (size_t start = 0; start <= s.size();) {
-        size_t end = std::min(s.find(',', start), s.size());
-        items.push_back(s.substr(start, end - start));
-        start = end + 1;
-      }
+      for (auto& item : comma_items(raw.get<std::string>())) items.push_back(std::move(item));
     } else if (raw.is_array()) {
       items = raw;
     } else {

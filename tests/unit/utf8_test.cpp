@@ -49,3 +49,10 @@ TEST_CASE("printable escapes what could drive a terminal and keeps the text") {
   CHECK(printable("del\x7F") == "del\\x7f");
   CHECK(printable("bad\xFF") == "bad\\xff");
 }
+
+TEST_CASE("comma_items splits as written: empty items kept, nothing trimmed") {
+  CHECK(comma_items("") == std::vector<std::string>{""});
+  CHECK(comma_items("a") == std::vector<std::string>{"a"});
+  CHECK(comma_items("a,,b ") == std::vector<std::string>{"a", "", "b "});
+  CHECK(comma_items(",") == std::vector<std::string>{"", ""});
+}

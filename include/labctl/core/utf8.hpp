@@ -3,6 +3,7 @@
 // bytes count as one character each. The one home of labctl's text helpers.
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace labctl {
 
@@ -17,6 +18,8 @@ bool valid_utf8(std::string_view s);
 bool is_js_space(char32_t c);
 // Code points, not bytes: limits in the spec are "characters".
 size_t utf8_length(std::string_view s);
+// The items of a comma-separated list, as written (untrimmed; "a,,b" has an empty middle item).
+std::vector<std::string> comma_items(std::string_view s);
 // The first `n` code points; never splits a multi-byte sequence.
 std::string utf8_prefix(std::string_view s, size_t n);
 // Trims ASCII and Unicode white space at both ends (what JavaScript's trim() removes).

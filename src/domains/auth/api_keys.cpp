@@ -5,6 +5,7 @@
 #include "labctl/core/error.hpp"
 #include "labctl/core/ids.hpp"
 #include "labctl/core/utf8.hpp"
+#include "labctl/db/field_values.hpp"
 #include "labctl/db/rows.hpp"
 #include "labctl/db/sql_time.hpp"
 
@@ -15,13 +16,10 @@ const std::string kColumns = "id::text, project_id::text, account_scope_id::text
                              "array_to_json(scopes)::text, " + db::iso_utc("expires_at") + ", " +
                              db::iso_utc("last_used_at") + ", " + db::iso_utc("created_at");
 
-std::optional<std::string> opt(const pqxx::field& f) {
-  return f.is_null() ? std::nullopt : std::optional<std::string>(f.c_str());
-}
-
 ApiKey from_row(const pqxx::row& r) {
   return {r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(), r[4].c_str(),
-          nlohmann::json::parse(r[5].c_str()).get<std::vector<std::string>>(), opt(r[6]), opt(r[7]), r[8].c_str()};
+          nlohmann::json::parse(r[5].c_str()).get<std::vector<std::string>>(), db::optional_text(r[6]),
+          db::optional_text(r[7]), r[8].c_str()};
 }
 
 bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }

@@ -3,6 +3,7 @@
 #include "labctl/core/error.hpp"
 #include "labctl/core/ids.hpp"
 #include "labctl/core/utf8.hpp"
+#include "labctl/db/field_values.hpp"
 #include "labctl/db/rows.hpp"
 #include "labctl/db/sql_time.hpp"
 
@@ -19,12 +20,12 @@ const std::string kAssignmentColumns = "a.id::text, a.user_id::text, a.project_i
                                        db::iso_utc("a.assigned_at") + ", a.assigned_by::text";
 
 Assignment assignment_from(const pqxx::row& r) {
-  auto opt = [&](int i) { return r[i].is_null() ? std::nullopt : std::optional<std::string>(r[i].c_str()); };
-  Assignment a{r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(), opt(4), std::nullopt, std::nullopt, std::nullopt};
+  Assignment a{r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(), db::optional_text(r[4]),
+               std::nullopt, std::nullopt, std::nullopt};
   if (r.size() > 5) {
-    a.username = opt(5);
-    a.user_role = opt(6);
-    a.project_name = opt(7);
+    a.username = db::optional_text(r[5]);
+    a.user_role = db::optional_text(r[6]);
+    a.project_name = db::optional_text(r[7]);
   }
   return a;
 }

@@ -1,16 +1,13 @@
 #include "labctl/domains/auth/sessions.hpp"
 
 #include "labctl/core/ids.hpp"
+#include "labctl/db/field_values.hpp"
 #include "labctl/db/sql_time.hpp"
 
 namespace labctl::auth {
 namespace {
 
 const std::string kIdle = "interval '" + std::to_string(kSessionDays) + " days'";
-
-std::optional<std::string> opt(const pqxx::field& f) {
-  return f.is_null() ? std::nullopt : std::optional<std::string>(f.c_str());
-}
 
 }  // namespace
 
@@ -47,8 +44,8 @@ std::optional<Session> find_session(pqxx::connection& conn, const std::string& s
       session_id);
   if (rows.empty()) return std::nullopt;
   const auto& r = rows[0];
-  return Session{r[0].c_str(), r[1].c_str(), opt(r[2]), r[3].c_str(), opt(r[4]), opt(r[5]),
-                 r[6].c_str(),  r[7].c_str(), r[8].c_str()};
+  return Session{r[0].c_str(), r[1].c_str(), db::optional_text(r[2]), r[3].c_str(), db::optional_text(r[4]),
+                 db::optional_text(r[5]), r[6].c_str(), r[7].c_str(), r[8].c_str()};
 }
 
 void delete_session(pqxx::connection& conn, const std::string& session_id) {

@@ -4,6 +4,7 @@
 
 #include "labctl/core/error.hpp"
 #include "labctl/core/utf8.hpp"
+#include "labctl/db/field_values.hpp"
 #include "labctl/db/sql_time.hpp"
 #include "labctl/domains/auth/passwords.hpp"
 #include "labctl/domains/auth/sessions.hpp"
@@ -15,8 +16,7 @@ const std::string kColumns = "u.id::text, u.username, u.role, u.email, " + db::i
                              db::iso_utc("u.updated_at");
 
 User from_row(const pqxx::row& r) {
-  User u{r[0].c_str(), r[1].c_str(), r[2].c_str(), std::nullopt, r[4].c_str(), r[5].c_str(), std::nullopt};
-  if (!r[3].is_null()) u.email = r[3].c_str();
+  User u{r[0].c_str(), r[1].c_str(), r[2].c_str(), db::optional_text(r[3]), r[4].c_str(), r[5].c_str(), std::nullopt};
   if (r.size() > 6) u.project_count = r[6].as<long long>();
   return u;
 }

@@ -76,12 +76,8 @@ std::unique_ptr<ProviderChain> make_provider_chain(const Config& config, net::Ci
   std::string list = config.get("rag.providers");
   if (list == "auto") list = config.get("openai.api_key").empty() ? "local" : "openai,local";
   std::vector<std::unique_ptr<EmbeddingProvider>> providers;
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t end = list.find(',', start);
-    if (end == std::string::npos) end = list.size();
-    std::string name = trim_text(list.substr(start, end - start));
-    start = end + 1;
+  for (const auto& item : comma_items(list)) {
+    std::string name = trim_text(item);
     if (name.empty()) continue;
     const auto& kinds = provider_kinds();
     auto kind = std::find_if(kinds.begin(), kinds.end(), [&](const ProviderKind& k) { return k.name == name; });

@@ -2,18 +2,14 @@
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
+#include "labctl/core/utf8.hpp"
 
 namespace labctl::rag {
 
 std::map<std::string, double> embedding_prices(const Config& config) {
   std::map<std::string, double> prices;
   const std::string& list = config.get("rag.embedding_prices");
-  size_t start = 0;
-  while (start < list.size()) {
-    size_t end = list.find(',', start);
-    if (end == std::string::npos) end = list.size();
-    std::string entry = list.substr(start, end - start);
-    start = end + 1;
+  for (const auto& entry : comma_items(list)) {
     if (entry.find_first_not_of(' ') == std::string::npos) continue;
     auto eq = entry.find('=');
     char* rest = nullptr;
