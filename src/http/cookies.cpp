@@ -25,6 +25,26 @@ std::string cookie(const std::string& name, const std::string& value, bool http_
   return line;
 }
 
+std::string proxied_address(const std::string& peer, const std::string& forwarded_for, const std::string& trust) {
+  const std::string mode = to_lower(trim_text(trust));
+  if (mode.empty() || mode == "false" || mode == "0") return peer;
+  auto hops = comma_list(forwarded_for);
+  if (hops.empty()) return peer;
+  if (mode == "true") return hops.front();
+  size_t n = 0;
+  auto [end, ec] = std::from_chars(mode.data(), mode.data() + mode.size(), n);
+  if (ec == std::errc() && end == mode.data() + mode.size()) {
+    // The peer is the nearest proxy; each trusted hop before it appended the address it saw.
+    if (n == 0) return peer;
+    return n >= hops.size() ? hops.front() : hops[hops.size() - n];
+  }
+  auto proxies = comma_list(mode);
+  hops.push_back(peer);
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it)
+    if (std::find(proxies.begin(), proxies.end(), to_lower(*it)) == proxies.end()) return *it;
+  return hops.front();
+}
+
 }  // namespace
 
 std::optional<std::string> cookie_value(const std::string& header, const std::string& name) {
@@ -53,23 +73,7 @@ std::vector<std::string> clear_session_cookies(const CookieNames& names) {
 }
 
 std::string client_address(const std::string& peer, const std::string& forwarded_for, const std::string& trust) {
-  const std::string mode = to_lower(trim_text(trust));
-  if (mode.empty() || mode == "false" || mode == "0") return peer;
-  auto hops = comma_list(forwarded_for);
-  if (hops.empty()) return peer;
-  if (mode == "true") return hops.front();
-  size_t n = 0;
-  auto [end, ec] = std::from_chars(mode.data(), mode.data() + mode.size(), n);
-  if (ec == std::errc() && end == mode.data() + mode.size()) {
-    // The peer is the nearest proxy; each trusted hop before it appended the address it saw.
-    if (n == 0) return peer;
-    return n >= hops.size() ? hops.front() : hops[hops.size() - n];
-  }
-  auto proxies = comma_list(mode);
-  hops.push_back(peer);
-  for (auto it = hops.rbegin(); it != hops.rend(); ++it)
-    if (std::find(proxies.begin(), proxies.end(), to_lower(*it)) == proxies.end()) return *it;
-  return hops.front();
+  return proxied_address(peer, forwarded_for, trust).substr(0, 64);  // a limiter's key: never a 30 KB "address"
 }
 
 }  // namespace labctl::http

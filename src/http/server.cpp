@@ -148,7 +148,11 @@ class ApiServer {
     metrics_.set_gauge("app_http_workers", [&] { return static_cast<double>(workers.stats().threads); });
     metrics_.set_gauge("app_http_workers_busy", [&] { return static_cast<double>(workers.stats().busy); });
     metrics_.set_gauge("app_http_requests_queued", [&] { return static_cast<double>(workers.stats().queued); });
-    while (!stop) std::this_thread::sleep_for(milliseconds(100));
+    for (auto next_sweep = std::chrono::steady_clock::now(); !stop; std::this_thread::sleep_for(milliseconds(100)))
+      if (std::chrono::steady_clock::now() >= next_sweep) {
+        next_sweep += std::chrono::minutes(5);
+        sweep();
+      }
     stopping_ = true;
     gate.stop();
     ::close(listener.fd);
@@ -184,6 +188,15 @@ class ApiServer {
       gate.linger(c.fd);  // the client may still be sending the body we refused
     else
       gate.close(c.fd);
+  }
+
+  void sweep() {
+    try {
+      auto lease = pool_.acquire();
+      ops::sweep_auth_state(*lease, config_);
+    } catch (const std::exception& e) {
+      spdlog::warn("sweeping expired sessions failed: {}", e.what());
+    }
   }
 
   // The body within api.md's 64 KiB, whatever its framing (Content-Length, chunked, compressed).

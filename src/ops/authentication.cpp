@@ -54,6 +54,13 @@ void require_login_source(pqxx::connection& conn, const Config& config) {
       "owner with 'labctl users create NAME --role owner'");
 }
 
+void sweep_auth_state(pqxx::connection& conn, const Config& config) {
+  long long sessions = auth::sweep_sessions(conn);
+  long long counters = auth::purge_login_failures(
+      conn, {config.get_int("auth.login_max_attempts"), config.get_int("auth.login_window_minutes")});
+  if (sessions || counters) spdlog::info("swept {} expired session(s), {} login counter(s)", sessions, counters);
+}
+
 void adopt_session(Context& ctx, auth::Session session, const json& input) {
   Caller& caller = ctx.caller;
   caller.via = Caller::Via::session;
@@ -99,7 +106,9 @@ void authenticate(const Operation& op, Context& ctx, const json& input) {
     caller.refuse_mutation = Error(ErrorClass::forbidden, "csrf_invalid", "Invalid CSRF token");
   adopt_session(ctx, std::move(*session), input);
   // A session whose project it may not reach gets no further with that project (api.md §2.8).
-  if (op.scope != Scope::none && ctx.project_id && !auth::reaches(ctx.conn(), caller.reach(), *ctx.project_id))
+  // (An owner reaches every project: no query; the scope lookup that follows finds a missing one.)
+  if (op.scope != Scope::none && ctx.project_id && !caller.reach().everything &&
+      !auth::reaches(ctx.conn(), caller.reach(), *ctx.project_id))
     caller.project_denied = true;
 }
 

@@ -149,8 +149,8 @@ void check_caller(const Operation& op, const Context& ctx, const json& input) {
 // The project scope the operation declares; a missing project answered as the operation says.
 void resolve_scope(const Operation& op, Context& ctx) {
   if (op.scope == Scope::none || (op.scope == Scope::optional && !ctx.project_id)) return;
-  if (!ctx.project_id && op.missing_project_code == "project_required" && ctx.frontend == Frontend::http)
-    throw Error(ErrorClass::invalid_params, "project_required", "Select active project first");
+  if (!ctx.project_id && !op.missing_project_code.empty() && ctx.frontend == Frontend::http)
+    throw Error(ErrorClass::invalid_params, op.missing_project_code, "Select active project first");
   ctx.scope();
 }
 

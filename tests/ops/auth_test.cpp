@@ -7,7 +7,9 @@
 #include <pqxx/pqxx>
 #include <regex>
 
+#include "labctl/core/config.hpp"
 #include "labctl/domains/auth/passwords.hpp"
+#include "labctl/ops/authentication.hpp"
 #include "support/checks.hpp"
 #include "support/labctl_process.hpp"
 #include "support/test_cluster.hpp"
@@ -98,6 +100,13 @@ TEST_CASE_FIXTURE(AuthFixture, "sessions idle 14 days are gone; signup and Teleg
   CHECK(c.Get("/projects", session)->status == 200);
   pqxx::nontransaction(conn).exec("UPDATE sessions SET last_seen_at = now() - interval '15 days'");
   CHECK(c.Get("/projects", session)->status == 401);
+  // serve's sweep deletes it, and counters whose window has passed, and nothing else.
+  auto fresh = server.login(test::kOwnerLogin, test::kOwnerPassword);
+  pqxx::nontransaction(conn).exec("INSERT INTO login_failures (attempt_key, failures, window_started_at) VALUES "
+                                  "('old', 3, now() - interval '16 minutes'), ('new', 3, now())");
+  ops::sweep_auth_state(conn, Config::load_from({}, std::nullopt, {}));
+  CHECK(scalar("SELECT string_agg(session_id, ',') FROM sessions") == fresh.session_id);
+  CHECK(scalar("SELECT string_agg(attempt_key, ',') FROM login_failures") == "new");
   auto status = body_of(c.Get("/auth/signup/status"));
   CHECK(status["enabled"] == false);
   CHECK(status["reason"] == "signup_disabled");

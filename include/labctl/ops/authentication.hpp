@@ -24,4 +24,9 @@ std::optional<auth::EnvironmentOwner> environment_owner(const Config& config);
 // (Error(config), exit 8, saying how to configure one).
 void require_login_source(pqxx::connection& conn, const Config& config);
 
+// Deletes sessions idle past 14 days and failed-login counters whose window has passed; `serve`
+// runs it at start and every 5 minutes (the reference: 6 h and 5 min). Both are refused at lookup
+// anyway: this only keeps the tables small.
+void sweep_auth_state(pqxx::connection& conn, const Config& config);
+
 }  // namespace labctl::ops

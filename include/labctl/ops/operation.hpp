@@ -124,8 +124,8 @@ struct Operation {
   bool session_only = false;           // never for an API key (403 forbidden): key management
   std::string permission;              // role permission required, e.g. project.create
   std::string or_self;                 // a parameter: the permission is waived when it is the caller's own user id
-  // The answer to a missing project: "" = 409 active_project_required; "project_required" = 400
-  // project_required (api.md: the key routes and the event stream).
+  // The answer to a missing project over HTTP: "" = 409 active_project_required; else 400 with this
+  // code (api.md: project_required on the key routes and the event stream). The CLI always says --project.
   std::string missing_project_code;
   Audit audit;
   // CLI: the command runs once per project of this list with --all-projects (each run in its
