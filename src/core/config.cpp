@@ -87,6 +87,16 @@ const std::vector<ConfigKey>& config_keys() {
       {"server.trust_proxy", {"TRUST_PROXY"}, "",
        "client IP for rate limits: empty = the peer address; true = the first X-Forwarded-For entry; "
        "a number N = the entry N proxies back"},
+      // Live events (spec/api.md §5).
+      {"server.sse_max_per_project", {"SSE_MAX_CONNECTIONS_PER_PROJECT"}, "20", "event streams one project may have open on one `serve`", false, 1, 100000},
+      {"server.sse_max_total", {"SSE_MAX_CONNECTIONS"}, "500", "event streams one `serve` holds", false, 1, 1000000},
+      {"server.sse_heartbeat_ms", {"SSE_HEARTBEAT_MS"}, "25000", "how often an event stream gets a heartbeat", false, 100, 600000},
+      // Request limits per `serve` process, per 60-second window (spec/api.md §1.7).
+      {"server.rate_limit_ip", {"RATE_LIMIT_IP_PER_MINUTE"}, "60", "requests one client IP may make to routes that need a login", false, 1, 100000000},
+      {"server.rate_limit_auth", {"RATE_LIMIT_AUTH_PER_MINUTE"}, "30", "requests one client IP may make to /auth/*", false, 1, 100000000},
+      {"server.rate_limit_caller", {"RATE_LIMIT_SESSION_PER_MINUTE"}, "200", "requests one session or API key may make", false, 1, 100000000},
+      {"server.rate_limit_expensive", {"RATE_LIMIT_EXPENSIVE_PER_MINUTE"}, "10",
+       "requests one client IP may make to each expensive route (search, queries, syncs, embedding runs)", false, 1, 100000000},
       // Authentication (spec/api.md §2).
       {"auth.credentials", {"AUTH_CREDENTIALS"}, "",
        "the environment owner as login:secret (the secret a bcrypt hash, or plaintext)", true},

@@ -1,6 +1,7 @@
 #include "labctl/core/iso_time.hpp"
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -73,6 +74,11 @@ std::optional<int64_t> parse_iso_ms(std::string_view s) {
   int64_t epoch = static_cast<int64_t>(timegm(&tm));
   if (tm.tm_mday != d || tm.tm_mon != mo - 1) return std::nullopt;  // 2026-02-31 was normalised
   return (epoch - offset_min * 60) * 1000 + ms;
+}
+
+std::string iso_now() {
+  using namespace std::chrono;
+  return iso_ms(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
 }
 
 }  // namespace labctl

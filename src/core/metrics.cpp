@@ -31,6 +31,9 @@ const char* const kZeroGauges[] = {
     "app_redis_pubsub_subscribed_channels", "app_db_pool_total", "app_db_pool_idle", "app_db_pool_waiting",
     "app_criteria_last_run_duration_ms", "app_retention_cleanup_last_deleted_rows"};
 
+// Upper bounds of the latency histogram, in seconds.
+const double kLatencyBounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
 double rss_bytes() {
   std::ifstream statm("/proc/self/statm");
   double pages = 0, resident = 0;
@@ -98,12 +101,17 @@ void Metrics::inc_labelled(const std::string& family, const std::string& label, 
   labelled_[family][{label, value}] += 1;
 }
 
-void Metrics::observe_route(const std::string& route, double ms) {
+void Metrics::observe_route(const std::string& route, int status, double ms) {
   std::lock_guard lock(mu_);
   auto& r = routes_[route];
   r.count += 1;
   r.total_ms += ms;
   r.max_ms = std::max(r.max_ms, ms);
+  auto& h = latency_[{route, std::to_string(status / 100) + "xx"}];
+  h.buckets.resize(std::size(kLatencyBounds));
+  for (size_t i = 0; i < std::size(kLatencyBounds); ++i) h.buckets[i] += ms / 1000 <= kLatencyBounds[i];
+  h.count += 1;
+  h.sum_seconds += ms / 1000;
 }
 
 void Metrics::set_gauge(const std::string& gauge, std::function<double()> read) {
@@ -124,6 +132,16 @@ std::string Metrics::render() const {
     out << "app_route_response_avg_ms" << l << ' ' << number(r.total_ms / r.count, true) << '\n'
         << "app_route_response_max_ms" << l << ' ' << number(r.max_ms, true) << '\n'
         << "app_route_requests_total" << l << ' ' << number(r.count) << '\n';
+  }
+  if (!latency_.empty()) out << "# TYPE app_http_request_duration_seconds histogram\n";
+  for (const auto& [key, h] : latency_) {
+    std::string l = "route=\"" + escape_label(key.first) + "\",status_class=\"" + key.second + "\"";
+    for (size_t i = 0; i < h.buckets.size(); ++i)
+      out << "app_http_request_duration_seconds_bucket{" << l << ",le=\"" << number(kLatencyBounds[i]) << "\"} "
+          << number(h.buckets[i]) << '\n';
+    out << "app_http_request_duration_seconds_bucket{" << l << ",le=\"+Inf\"} " << number(h.count) << '\n'
+        << "app_http_request_duration_seconds_sum{" << l << "} " << number(h.sum_seconds) << '\n'
+        << "app_http_request_duration_seconds_count{" << l << "} " << number(h.count) << '\n';
   }
   return out.str();
 }

@@ -14,15 +14,19 @@
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
 #include "labctl/core/ids.hpp"
+#include "labctl/core/iso_time.hpp"
 #include "labctl/core/json_input.hpp"
 #include "labctl/core/metrics.hpp"
 #include "labctl/core/utf8.hpp"
 #include "labctl/db/connection_pool.hpp"
 #include "labctl/db/database.hpp"
+#include "labctl/db/notifications.hpp"
+#include "labctl/domains/events/live_events.hpp"
 #include "labctl/domains/rag/rag_runtime.hpp"
 #include "labctl/http/connection_gate.hpp"
 #include "labctl/http/cookies.hpp"
 #include "labctl/http/envelope.hpp"
+#include "labctl/http/event_streams.hpp"
 #include "labctl/http/listener.hpp"
 #include "labctl/http/request_stream.hpp"
 #include "labctl/http/router.hpp"
@@ -30,6 +34,7 @@
 #include "labctl/ops/authentication.hpp"
 #include "labctl/ops/context.hpp"
 #include "labctl/ops/dispatch.hpp"
+#include "labctl/ops/rate_limits.hpp"
 #include "labctl/ops/registry.hpp"
 
 namespace labctl::http {
@@ -52,6 +57,8 @@ class Engine : public httplib::Server {
 struct Serving {
   RequestStream* stream = nullptr;
   bool close = false;  // the connection cannot carry another request (a body left unread)
+  // The request opened an event stream: its project and first bytes; the connection goes to the streams.
+  std::optional<std::pair<std::string, std::string>> event_stream;
 };
 thread_local Serving* serving = nullptr;
 
@@ -103,7 +110,8 @@ class ApiServer {
                 .max_connections = static_cast<size_t>(config.get_int("server.max_connections"))},
         max_requests_(static_cast<size_t>(config.get_int("server.keepalive_max_requests"))),
         cookies_{config.get("auth.session_cookie"), config.get("auth.csrf_cookie"),
-                 config.get("server.environment") == "production"} {
+                 config.get("server.environment") == "production"},
+        limits_per_client_(config) {
     engine_.set_payload_max_length(kMaxBody);
     // What the Keep-Alive header advertises; the gate enforces both.
     engine_.set_keep_alive_max_count(max_requests_);
@@ -139,10 +147,29 @@ class ApiServer {
   // shutdown timeout) and returns.
   void run(const Listener& listener, const std::atomic<bool>& stop) {
     const size_t max_workers = static_cast<size_t>(config_.get_int("server.max_workers"));
+    ConnectionGate* gate_of_streams = nullptr;  // streams are adopted only from the gate's connections
+    EventStreams streams({.per_project = static_cast<size_t>(config_.get_int("server.sse_max_per_project")),
+                          .total = static_cast<size_t>(config_.get_int("server.sse_max_total")),
+                          .heartbeat = milliseconds(config_.get_int("server.sse_heartbeat_ms"))},
+                         [&](int fd) { gate_of_streams->close(fd); });
+    events_ = &streams;
     WorkerPool workers(std::min<size_t>(4, max_workers), max_workers);
     ConnectionGate gate(
         listener.fd, limits_, [&](Connection c) { workers.submit([&, c = std::move(c)]() mutable { serve(gate, std::move(c)); }); },
         [this](int status, const std::string& reason) { return refusal(status, reason); });
+    gate_of_streams = &gate;
+    // One LISTEN connection: every event published through the database reaches this server's streams.
+    db::NotificationListener notifications([this] { return database_.connect(/*start_cluster=*/false); }, events::channels(),
+                                      [&](const std::string& channel, const std::string& payload) {
+                                        metrics_.inc("app_redis_pubsub_received_messages_total");
+                                        auto delivery = events::delivery(channel, payload);
+                                        if (!delivery) return metrics_.inc("app_redis_pubsub_callback_errors_total");
+                                        metrics_.inc("app_redis_pubsub_published_recipients_total",
+                                                     double(streams.publish(delivery->project_id, delivery->name, delivery->data)));
+                                      });
+    metrics_.set_gauge("app_sse_connections_total", [&] { return double(streams.stats().streams); });
+    metrics_.set_gauge("app_sse_projects_subscribed", [&] { return double(streams.stats().projects); });
+    metrics_.set_gauge("app_redis_pubsub_subscribed_channels", [&] { return double(notifications.subscribed()); });
     metrics_.set_gauge("app_http_connections_open", [&] { return static_cast<double>(gate.open_connections()); });
     metrics_.set_gauge("app_http_connections_waiting", [&] { return static_cast<double>(gate.held_connections()); });
     metrics_.set_gauge("app_http_workers", [&] { return static_cast<double>(workers.stats().threads); });
@@ -154,6 +181,9 @@ class ApiServer {
         sweep();
       }
     stopping_ = true;
+    notifications.stop();
+    // Streams end with a last event (the UI reconnects, to another server behind the balancer).
+    streams.shutdown("event: shutdown\ndata: " + json{{"at", iso_now()}}.dump() + "\n\n");
     gate.stop();
     ::close(listener.fd);
     // Requests in flight finish (their connections close after the answer), up to the timeout.
@@ -161,7 +191,8 @@ class ApiServer {
     while ((workers.stats().busy > 0 || workers.stats().queued > 0) && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(milliseconds(20));
     for (const char* g : {"app_http_connections_open", "app_http_connections_waiting", "app_http_workers",
-                          "app_http_workers_busy", "app_http_requests_queued"})
+                          "app_http_workers_busy", "app_http_requests_queued", "app_sse_connections_total",
+                          "app_sse_projects_subscribed", "app_redis_pubsub_subscribed_channels"})
       metrics_.set_gauge(g, [] { return 0.0; });
     if (workers.stats().busy > 0) {
       spdlog::warn("shutting down with {} request(s) still running", workers.stats().busy);
@@ -182,7 +213,13 @@ class ApiServer {
     bool closed = false;
     bool ok = engine_.process_request(stream, last, closed, {});
     serving = nullptr;
-    if (ok && !closed && !last && !state.close && !stream.broken() && !stopping_)
+    if (state.event_stream) {
+      if (ok && !stream.broken()) events_->adopt(c.fd, state.event_stream->first, std::move(state.event_stream->second));
+      else {
+        events_->cancel(state.event_stream->first);
+        gate.close(c.fd);
+      }
+    } else if (ok && !closed && !last && !state.close && !stream.broken() && !stopping_)
       gate.park({c.fd, stream.take_unread(), c.served + 1, 0});
     else if (state.close || stream.too_large())
       gate.linger(c.fd);  // the client may still be sending the body we refused
@@ -303,6 +340,18 @@ class ApiServer {
     headers(res, request_id);
   }
 
+  // api.md §5: the answer's head and first frame; the connection then goes to the event streams.
+  void open_event_stream(const std::string& project_id, const std::string& request_id) {
+    if (!events_->reserve(project_id))
+      throw Error(ErrorClass::unavailable, "sse_limit_reached", "Too many event streams; try again later");
+    std::string head = "HTTP/1.1 200 OK\r\n";
+    for (auto& [name, value] : standard_headers(config_, request_id)) head += name + ": " + value + "\r\n";
+    head += "Content-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n"
+            "X-Accel-Buffering: no\r\n\r\nevent: connected\ndata: " + json{{"project_id", project_id}}.dump() + "\n\n";
+    serving->event_stream = {project_id, std::move(head)};
+    serving->stream->divert();
+  }
+
   void dispatch(const httplib::Request& req, httplib::Response& res, const std::string& body) {
     auto started = std::chrono::steady_clock::now();
     metrics_.inc("app_requests_total");
@@ -316,6 +365,7 @@ class ApiServer {
       return **lease;
     });
     ctx.use_rag(&rag_);
+    ctx.limits = &limits_per_client_;
     try {
       if (req.method == "OPTIONS") {
         answer_preflight(res, request_id);
@@ -328,7 +378,9 @@ class ApiServer {
         json result = ops::dispatch(op, match ? match->route : nullptr, ctx, input);
         const ops::HttpRoute& r = *match->route;
         res.status = r.status ? r.status(result) : r.success_status;
-        if (!op.text.empty())
+        if (r.event_stream && req.method == "GET" && serving)
+          open_event_stream(result.at("project_id").get<std::string>(), request_id);
+        else if (!op.text.empty())
           res.set_content(result.at(op.text).get<std::string>(), "text/plain; version=0.0.4");
         else {
           json envelope = success_envelope(result, request_id);
@@ -347,10 +399,11 @@ class ApiServer {
       finish(res, request_id, internal_error("Internal server error"));
     }
     apply_cookies(ctx.cookies, res);
+    for (const auto& [name, value] : ctx.response_headers) res.set_header(name, value);
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     metrics_.inc("app_responses_total");
     metrics_.inc_labelled("app_response_status_total", "status", std::to_string(res.status));
-    metrics_.observe_route(route, ms);
+    metrics_.observe_route(route, res.status, ms);
     spdlog::debug("{} {} {} {:.1f}ms [{}]", req.method, req.path, res.status, ms, request_id);
   }
 
@@ -363,7 +416,9 @@ class ApiServer {
   const GateLimits limits_;
   const size_t max_requests_;
   const CookieNames cookies_;
+  ops::RateLimits limits_per_client_;
   std::atomic<bool> stopping_{false};
+  EventStreams* events_ = nullptr;  // run()'s
   Engine engine_;
 };
 

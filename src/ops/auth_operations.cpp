@@ -25,7 +25,7 @@ Error gone(const std::string& code, const std::string& message) { return Error(E
 std::vector<Operation> auth_operations() {
   return {
       {.name = "auth.login",
-       .routes = {{.method = "POST", .path = "/auth/login"}},
+       .routes = {{.method = "POST", .path = "/auth/login", .limit = RouteLimit::auth}},
        .summary = "Log in: a session and its CSRF token, as cookies and in the answer",
        .example = "curl -c jar -d '{\"username\":\"anna\",\"password\":\"…\"}' localhost:8080/auth/login",
        .params = {{.name = "username", .help = "login name (trimmed, case-insensitive)", .max = 200},
@@ -42,7 +42,7 @@ std::vector<Operation> auth_operations() {
          return session_fields(ctx, s);
        }},
       {.name = "auth.me",
-       .routes = {{.method = "GET", .path = "/auth/me"}},
+       .routes = {{.method = "GET", .path = "/auth/me", .limit = RouteLimit::auth}},
        .summary = "The current session: who, which role, which project, its CSRF token",
        .example = "curl -b jar localhost:8080/auth/me",
        .is_public = true,
@@ -65,7 +65,7 @@ std::vector<Operation> auth_operations() {
          return out;
        }},
       {.name = "auth.logout",
-       .routes = {{.method = "POST", .path = "/auth/logout"}},
+       .routes = {{.method = "POST", .path = "/auth/logout", .limit = RouteLimit::auth}},
        .summary = "End the current session and clear its cookies",
        .example = "curl -b jar -H 'x-csrf-token: …' -X POST localhost:8080/auth/logout",
        .mutating = true,
@@ -81,7 +81,7 @@ std::vector<Operation> auth_operations() {
          return json::object();
        }},
       {.name = "auth.signup_status",
-       .routes = {{.method = "GET", .path = "/auth/signup/status"}},
+       .routes = {{.method = "GET", .path = "/auth/signup/status", .limit = RouteLimit::auth}},
        .summary = "Signup is disabled: says so",
        .example = "curl localhost:8080/auth/signup/status",
        .is_public = true,
@@ -90,14 +90,14 @@ std::vector<Operation> auth_operations() {
                  {"reason", "signup_disabled"}};
        }},
       {.name = "auth.signup",
-       .routes = {{.method = "POST", .path = "/auth/signup/start"}, {.method = "POST", .path = "/auth/signup/confirm"}},
+       .routes = {{.method = "POST", .path = "/auth/signup/start", .limit = RouteLimit::auth}, {.method = "POST", .path = "/auth/signup/confirm", .limit = RouteLimit::auth}},
        .summary = "Signup is disabled: 410 signup_disabled",
        .example = "curl -X POST localhost:8080/auth/signup/start",
        .mutating = true,
        .is_public = true,
        .handler = [](Context&, const Params&) -> json { throw gone("signup_disabled", "Signup is disabled"); }},
       {.name = "auth.telegram_webhook",
-       .routes = {{.method = "POST", .path = "/auth/telegram/webhook"}},
+       .routes = {{.method = "POST", .path = "/auth/telegram/webhook", .limit = RouteLimit::auth}},
        .summary = "The Telegram login bot is disabled: 410 telegram_disabled",
        .example = "curl -X POST localhost:8080/auth/telegram/webhook",
        .mutating = true,

@@ -1,14 +1,18 @@
 #include "labctl/ops/dispatch.hpp"
 
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include "labctl/core/error.hpp"
+#include "labctl/core/metrics.hpp"
 #include "labctl/core/utf8.hpp"
 #include "labctl/domains/audit/audit_log.hpp"
 #include "labctl/domains/auth/roles.hpp"
+#include "labctl/domains/events/live_events.hpp"
 #include "labctl/domains/jobs/job_runs.hpp"
 #include "labctl/domains/projects/projects.hpp"
 #include "labctl/ops/authentication.hpp"
+#include "labctl/ops/rate_limits.hpp"
 
 namespace labctl::ops {
 namespace {
@@ -154,6 +158,32 @@ void resolve_scope(const Operation& op, Context& ctx) {
   ctx.scope();
 }
 
+// The job a run is, for its job_completed event: the route's, or for the CLI the job route whose
+// choices admit the parameters (sync chatwoot is chatwoot_sync; sync all is no one job).
+const Job* job_of(const Operation& op, const HttpRoute* route, const Params& p) {
+  if (route) return route->job ? &*route->job : nullptr;
+  for (const auto& r : op.routes) {
+    if (!r.job) continue;
+    bool admitted = true;
+    for (const auto& [param, values] : r.choices)
+      admitted = admitted && std::find(values.begin(), values.end(), value_text(p.all().value(param, json()))) != values.end();
+    if (admitted) return &*r.job;
+  }
+  return nullptr;
+}
+
+// api.md §5: every job run, however started, announces how it ended (never failing the run).
+void announce(Context& ctx, const Job* job, const Params& p, bool ok) {
+  if (!job) return;
+  try {
+    auto scope = ctx.scope();
+    bool sent = events::publish(ctx.conn(), {scope.project_id, scope.account_scope_id, expand(job->name, p), ok});
+    ctx.metrics.inc(sent ? "app_redis_pubsub_publish_total" : "app_redis_pubsub_publish_failed_total");
+  } catch (const std::exception&) {
+    ctx.metrics.inc("app_redis_pubsub_publish_failed_total");
+  }
+}
+
 }  // namespace
 
 std::string expand(const std::string& text, const Params& params) {
@@ -173,8 +203,11 @@ std::string expand(const std::string& text, const Params& params) {
 }
 
 json dispatch(const Operation& op, const HttpRoute* route, Context& ctx, const json& input) {
-  authenticate(op, ctx, input);  // first: a stranger learns nothing from validation
+  limit_client(op, route, ctx);
+  authenticate(op, ctx, input);  // before validation: a stranger learns nothing from it
+  limit_caller(ctx);
   check_caller(op, ctx, input);
+  limit_expensive(route, ctx);  // counts invalid requests too
   if (ctx.input_error) throw *ctx.input_error;
   Params params = validate(op, route, input, ctx.frontend, &ctx.config);
   resolve_scope(op, ctx);
@@ -189,6 +222,7 @@ json dispatch(const Operation& op, const HttpRoute* route, Context& ctx, const j
                        result);
     }
     audit.write(&result, nullptr);
+    announce(ctx, job_of(op, route, params), params, true);
     return shaped(route, std::move(result));
   } catch (const std::exception& e) {
     Error failure = as_error(e, op);
@@ -200,6 +234,7 @@ json dispatch(const Operation& op, const HttpRoute* route, Context& ctx, const j
       }
     }
     audit.write(nullptr, &failure);
+    announce(ctx, job_of(op, route, params), params, false);
     throw answered(route, failure, params);
   }
 }

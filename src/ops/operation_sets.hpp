@@ -17,5 +17,6 @@ std::vector<Operation> search_analytics_operations();
 std::vector<Operation> auth_operations();
 std::vector<Operation> api_key_operations();
 std::vector<Operation> user_operations();
+std::vector<Operation> event_operations();
 
 }  // namespace labctl::ops

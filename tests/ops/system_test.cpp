@@ -3,6 +3,7 @@
 // generated completions and man pages.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fcntl.h>
 #include <filesystem>
@@ -277,6 +278,18 @@ TEST_CASE("serve: CORS preflight and metrics") {
   std::smatch m;
   REQUIRE(std::regex_search(text, m, std::regex("\napp_requests_total (\\d+)\n")));
   CHECK(std::stoi(m[1]) >= 3);
+  // Latency histograms per route template and status class: cumulative buckets, +Inf = count.
+  CHECK(text.find("# TYPE app_http_request_duration_seconds histogram\n") != std::string::npos);
+  CHECK(text.find("app_http_request_duration_seconds_count{route=\"__unknown__\",status_class=\"4xx\"} 1\n") !=
+        std::string::npos);
+  const std::string health = "app_http_request_duration_seconds_bucket{route=\"/health\",status_class=\"2xx\",le=\"";
+  std::vector<double> counts;
+  for (size_t at = text.find(health); at != std::string::npos; at = text.find(health, at + 1))
+    counts.push_back(std::stod(text.substr(text.find("} ", at) + 2)));
+  REQUIRE(counts.size() == 15);
+  CHECK(std::is_sorted(counts.begin(), counts.end()));
+  CHECK(counts.back() == 1);
+  CHECK(text.find(health + "+Inf\"} 1\n") != std::string::npos);
 }
 
 TEST_CASE("every HTTP operation in the registry answers with the envelope") {

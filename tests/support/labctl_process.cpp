@@ -32,6 +32,11 @@ std::map<std::string, std::string> test_env(const std::string& database_url) {
       {"XDG_CACHE_HOME", (home / "cache").string()},
       {"LABCTL_LOG_FORMAT", "json"},
       {"AUTH_CREDENTIALS", std::string(kOwnerLogin) + ":" + kOwnerSecretHash},
+      // Tests make hundreds of requests a minute from one address; rate_limit_test sets these back.
+      {"RATE_LIMIT_IP_PER_MINUTE", "1000000"},
+      {"RATE_LIMIT_AUTH_PER_MINUTE", "1000000"},
+      {"RATE_LIMIT_SESSION_PER_MINUTE", "1000000"},
+      {"RATE_LIMIT_EXPENSIVE_PER_MINUTE", "1000000"},
   };
   if (!database_url.empty()) env["DATABASE_URL"] = database_url;
   return env;

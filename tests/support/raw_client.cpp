@@ -96,6 +96,22 @@ std::string RawConnection::read_response(std::chrono::milliseconds timeout, bool
   }
 }
 
+std::string RawConnection::read_until(const std::string& delimiter, std::chrono::milliseconds timeout) {
+  auto until = Clock::now() + timeout;
+  char buf[65536];
+  for (;;) {
+    if (size_t at = pending_.find(delimiter); at != std::string::npos) {
+      std::string out = pending_.substr(0, at + delimiter.size());
+      pending_.erase(0, at + delimiter.size());
+      return out;
+    }
+    if (!readable(fd_, until)) return "";
+    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) return "";
+    pending_.append(buf, size_t(n));
+  }
+}
+
 bool RawConnection::closed_by_server(std::chrono::milliseconds timeout) {
   auto until = Clock::now() + timeout;
   char buf[4096];

@@ -21,6 +21,9 @@ class RawConnection {
   // One response (head and Content-Length body; only the head for a HEAD request's), or "" on
   // timeout or close.
   std::string read_response(std::chrono::milliseconds timeout, bool head_only = false);
+  // Everything up to and including the first `delimiter` (the rest is kept for the next read),
+  // or "" on timeout or close.
+  std::string read_until(const std::string& delimiter, std::chrono::milliseconds timeout);
   // The server closed its side (a read sees end of file) within `timeout`.
   bool closed_by_server(std::chrono::milliseconds timeout);
   bool ok() const { return fd_ >= 0; }

@@ -76,3 +76,18 @@ TEST_CASE("each error class has one exit code and one HTTP status") {
   CHECK(http_status(ErrorClass::conflict) == 409);
   CHECK(http_status(ErrorClass::upstream_failed) == 502);
 }
+
+TEST_CASE("the request limits of api.md §1.7 are declared on exactly their routes") {
+  const std::set<std::pair<std::string, std::string>> expensive = {
+      {"POST", "/search"},           {"POST", "/lightrag/query"},      {"POST", "/lightrag/refresh"},
+      {"POST", "/jobs/embeddings/run"}, {"POST", "/connectors/sync"}, {"POST", "/jobs/:connector/sync"},
+      {"POST", "/connectors/:connector/sync"}};  // the last as costly as /jobs/:connector/sync
+  std::set<std::pair<std::string, std::string>> declared;
+  for (const auto& op : registry())
+    for (const auto& route : op.routes) {
+      CAPTURE(route.path);
+      CHECK((route.limit == RouteLimit::auth) == (route.path.rfind("/auth/", 0) == 0));
+      if (route.limit == RouteLimit::expensive) declared.insert({route.method, route.path});
+    }
+  CHECK(declared == expensive);
+}

@@ -9,6 +9,8 @@ namespace labctl {
 
 // 2026-01-05T08:00:00.000Z
 std::string iso_ms(int64_t epoch_ms);
+// The current time, so.
+std::string iso_now();
 
 // YYYY-MM-DD, optionally followed by [Tt ]HH:MM[:SS[.fraction]] and Z or ±HH[:]MM (no zone = UTC),
 // as epoch milliseconds (a fraction beyond milliseconds is cut). nullopt for anything else,

@@ -36,6 +36,8 @@ class RequestStream : public httplib::Stream {
   bool broken() const { return broken_; }
   // Bytes received but not read: the start of the next request.
   std::string take_unread();
+  // The request is answered elsewhere (an event stream): what httplib writes from now on is dropped.
+  void divert() { diverted_ = true; }
 
  private:
   int fd_;
@@ -45,7 +47,7 @@ class RequestStream : public httplib::Stream {
   size_t max_bytes_;
   Clock::time_point read_deadline_;
   std::chrono::milliseconds write_timeout_;
-  bool too_large_ = false, timed_out_ = false, broken_ = false, write_failed_ = false;
+  bool too_large_ = false, timed_out_ = false, broken_ = false, write_failed_ = false, diverted_ = false;
 };
 
 }  // namespace labctl::http

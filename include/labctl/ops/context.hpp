@@ -7,6 +7,8 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "labctl/core/error.hpp"
 #include "labctl/domains/auth/api_keys.hpp"
@@ -75,6 +77,8 @@ struct Services {
   std::map<std::string, std::string> library_versions;  // the front ends' libraries, for `labctl version`
 };
 
+struct RateLimits;
+
 class Context {
  public:
   // acquire(check_schema) returns a connection for this call, opened lazily.
@@ -96,6 +100,8 @@ class Context {
   std::optional<std::string> project_id;  // --project, the session's active project, the key's project
   std::optional<Error> input_error;       // the body could not be read (invalid_json): raised after authentication
   SessionCookies cookies;
+  std::vector<std::pair<std::string, std::string>> response_headers;  // HTTP: added to the answer, ok or not
+  RateLimits* limits = nullptr;           // serve's request limits; none = unlimited (the CLI)
   std::function<void(const std::string&)> progress;  // a progress line (CLI on a TTY); may be empty
 
   // A connection whose schema is current.

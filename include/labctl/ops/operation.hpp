@@ -67,6 +67,13 @@ struct Job {
   std::string processed;  // JSON pointer into the result: job_runs.processed_count ("" = 0)
 };
 
+// What a route adds to the per-IP and per-caller request limits (api.md §1.7; ops/rate_limits.hpp).
+enum class RouteLimit {
+  none,
+  auth,       // /auth/*: the client IP's auth limit (30/min), public routes too
+  expensive,  // POST /search, /lightrag/query, sync and embedding runs: per IP and route (10/min)
+};
+
 struct HttpRoute {
   std::string method;  // GET or POST
   std::string path;    // template: /projects/:id/select
@@ -78,6 +85,10 @@ struct HttpRoute {
   std::string audit;   // this route's audit action, when it is not the operation's
   std::function<int(const json& result)> status;  // the success status by result (none: success_status)
   bool with_request_id = true;  // false: the answer carries no request_id (api.md: /api-keys)
+  RouteLimit limit = RouteLimit::none;
+  // Answered as a Server-Sent Events stream of the result's project_id: `serve` hands the
+  // connection to its event streams (api.md §5) instead of sending the result.
+  bool event_stream = false;
   std::optional<Job> job;
   std::vector<WireCode> errors;
 };

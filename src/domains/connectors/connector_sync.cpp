@@ -15,6 +15,7 @@
 #include "labctl/domains/connectors/source_bindings.hpp"
 #include "labctl/domains/connectors/source_http.hpp"
 #include "labctl/domains/connectors/sync_state.hpp"
+#include "labctl/domains/events/live_events.hpp"
 #include "labctl/net/circuit_breaker.hpp"
 #include "labctl/net/http_client.hpp"
 
@@ -121,6 +122,19 @@ ConnectorRun run_connector_sync(db::Database& database, pqxx::connection& conn, 
 SyncCycle run_all_connectors(db::Database& database, const std::string& project_id,
                              const std::string& account_scope_id, const Config& config, const SyncOptions& options) {
   const auto& table = connector_table();
+  // api.md §5: the cycle's phases as live events (on their own connection; never failing the cycle).
+  auto progress = [&](events::SyncProgress event) {
+    event.project_id = project_id;
+    event.account_scope_id = account_scope_id;
+    try {
+      events::publish(*database.connect(), event);
+    } catch (const std::exception&) {
+      spdlog::warn("connector_sync_progress {} for project {} not published", event.phase, project_id);
+    }
+  };
+  std::vector<std::string> names;
+  for (const auto& c : table) names.push_back(c.name);
+  progress({.phase = "started", .connectors = names});
   SyncCycle cycle;
   cycle.results.resize(table.size());
   std::vector<std::thread> threads;
@@ -140,8 +154,11 @@ SyncCycle run_all_connectors(db::Database& database, const std::string& project_
       }
     });
   for (auto& t : threads) t.join();
+  const long long ok = static_cast<long long>(cycle.ok()), failed = static_cast<long long>(cycle.failed());
+  progress({.phase = "connectors_done", .ok = ok, .failed = failed});
   auto conn = database.connect();
   ProcessRun process(*conn, project_id, "system", "connectors_sync_cycle");
+  progress({.phase = "reconciliation"});
   if (cycle.failed() > 0) process.warn("One or more connectors failed in cycle");
   try {
     pqxx::work tx(*conn);
@@ -153,6 +170,7 @@ SyncCycle run_all_connectors(db::Database& database, const std::string& project_
     process.warn(std::string("Reconciliation after sync cycle failed: ") + e.what());
   }
   process.finish({{"total", cycle.results.size()}, {"ok", cycle.ok()}, {"failed", cycle.failed()}});
+  progress({.phase = "completed", .ok = ok, .failed = failed, .total = static_cast<long long>(cycle.results.size())});
   return cycle;
 }
 
