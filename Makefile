@@ -8,7 +8,8 @@ LABCTL = $(BUILD)/labctl
 DEPS = g++ cmake make pkg-config curl \
        libcli11-dev libpqxx-dev nlohmann-json3-dev libcurl4-openssl-dev libspdlog-dev \
        libcpp-httplib-dev libcrypt-dev libssl-dev zlib1g-dev libbrotli-dev libtomlplusplus-dev doctest-dev libhnswlib-dev \
-       postgresql-15 postgresql-contrib postgresql-client-15
+       postgresql-15 postgresql-contrib postgresql-client-15 \
+       wrk
 
 .PHONY: deps build demo test docs bench clean
 
@@ -40,6 +41,7 @@ docs: build
 bench: build
 	$(BUILD)/tests/cli_startup_bench
 	$(BUILD)/tests/serve_bench
+	$(BUILD)/tests/serve_throughput_bench
 	$(BUILD)/tests/sync_bench
 	$(BUILD)/tests/rag_bench
 

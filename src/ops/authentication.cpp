@@ -74,7 +74,8 @@ void adopt_session(Context& ctx, auth::Session session, const json& input) {
       session.active_project_id = chosen;
     }
   }
-  ctx.select_project(session.active_project_id);
+  // The session's row came with its project's scope (none: fallback chosen, or the project is gone).
+  ctx.select_project(session.active_project_id, session.account_scope_id);
   caller.session = std::move(session);
 }
 
@@ -92,7 +93,7 @@ void authenticate(const Operation& op, Context& ctx, const json& input) {
     caller.actor = key.actor();
     if (op.mutating && !key.may_write())
       caller.refuse_mutation = Error(ErrorClass::forbidden, "scope_insufficient", "API key lacks the write scope");
-    ctx.select_project(key.project_id);
+    ctx.select_project(key.project_id, key.account_scope_id);
     caller.key = std::move(key);
     return;
   }

@@ -19,9 +19,10 @@ ProjectScope Context::scope() {
   return *scope_;
 }
 
-void Context::select_project(std::optional<std::string> id) {
+void Context::select_project(std::optional<std::string> id, std::optional<std::string> account_scope_id) {
   project_id = std::move(id);
   scope_.reset();
+  if (project_id && account_scope_id) scope_ = ProjectScope{*project_id, *account_scope_id};
 }
 
 rag::RagRuntime& Context::rag() {

@@ -43,6 +43,7 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   httplib::Client client() const;
   struct Login {
     std::string session_id, csrf_token;

@@ -112,8 +112,9 @@ class Context {
   // The project scope; throws 409 active_project_required when none is selected and 404
   // project_not_found when the selected one does not exist.
   ProjectScope scope();
-  // Another project (or none) for what follows: --all-projects, a session's, a key's.
-  void select_project(std::optional<std::string> id);
+  // Another project (or none) for what follows: --all-projects, a session's, a key's. With its
+  // account scope when the caller's row already holds it (the project exists): no query then.
+  void select_project(std::optional<std::string> id, std::optional<std::string> account_scope_id = std::nullopt);
 
   // Providers, vector indexes and the answer cache: `serve` shares one across requests
   // (use_rag); otherwise the first call makes one for this command.
