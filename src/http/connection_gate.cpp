@@ -217,20 +217,29 @@ void ConnectionGate::on_readable(int fd) {
   examine(fd);
 }
 
-void ConnectionGate::examine(int fd) {
-  Held& held = held_.at(fd);
-  std::string& buffer = held.connection.buffer;
-  if (buffer.empty()) return;
-  HeadScan head = scan_head(buffer, limits_.max_head_bytes);
-  if (head.refuse_status) return refuse(fd, head.refuse_status, head.refuse_reason);
-  if (!head.complete) return;
+Readiness assess(Connection& connection, const GateLimits& limits) {
+  std::string& buffer = connection.buffer;
+  if (buffer.empty()) return {Readiness::partial};
+  HeadScan head = scan_head(buffer, limits.max_head_bytes);
+  if (head.refuse_status) return {Readiness::refused, head.refuse_status, head.refuse_reason};
+  if (!head.complete) return {Readiness::partial};
   // labctl answers JSON whole: a Range request gets the whole answer, never a byte slice of it.
   head.head_bytes -= drop_header(buffer, head.head_bytes, "range");
-  held.connection.head_bytes = head.head_bytes;
-  // A Content-Length body within the limit is waited for here too, unless the client waits for
-  // our 100 Continue first; a chunked body, or one over the limit, is the worker's to read or refuse.
-  if (head.content_length && !head.expects_continue && *head.content_length <= limits_.max_body_bytes &&
-      buffer.size() < head.head_bytes + *head.content_length) {
+  connection.head_bytes = head.head_bytes;
+  // A Content-Length body within the limit is waited for too, unless the client waits for our
+  // 100 Continue first; a chunked body, or one over the limit, is the worker's to read or refuse.
+  if (head.content_length && !head.expects_continue && *head.content_length <= limits.max_body_bytes &&
+      buffer.size() < head.head_bytes + *head.content_length)
+    return {Readiness::body_pending};
+  return {Readiness::whole};
+}
+
+void ConnectionGate::examine(int fd) {
+  Held& held = held_.at(fd);
+  Readiness r = assess(held.connection, limits_);
+  if (r.state == Readiness::refused) return refuse(fd, r.status, r.reason);
+  if (r.state == Readiness::partial) return;
+  if (r.state == Readiness::body_pending) {
     if (held.phase != Phase::body) {
       held.phase = Phase::body;
       set_deadline(fd, held, Clock::now() + limits_.body_timeout);

@@ -1,7 +1,10 @@
 #include "labctl/http/server.hpp"
 
 #include <httplib.h>
+#include <malloc.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -45,6 +48,10 @@ using std::chrono::milliseconds;
 
 constexpr size_t kMaxBody = 65536;  // api.md §1.2
 constexpr milliseconds kWriteTimeout{30000};
+// How long a worker that has answered waits for the same connection's next request before it
+// hands the connection back to the gate (a benchmark's or a busy UI's next request usually comes
+// within a millisecond; a browser's idle connection costs the worker this much, once).
+constexpr int kNextRequestWaitMs = 2;
 
 // cpp-httplib parses requests and writes responses; labctl's gate and workers own the sockets,
 // so the engine is driven one request at a time through process_request, never listen().
@@ -155,7 +162,7 @@ class ApiServer {
     events_ = &streams;
     WorkerPool workers(std::min<size_t>(4, max_workers), max_workers);
     ConnectionGate gate(
-        listener.fd, limits_, [&](Connection c) { workers.submit([&, c = std::move(c)]() mutable { serve(gate, std::move(c)); }); },
+        listener.fd, limits_, [&](Connection c) { workers.submit([&, c = std::move(c)]() mutable { serve(gate, workers, std::move(c)); }); },
         [this](int status, const std::string& reason) { return refusal(status, reason); });
     gate_of_streams = &gate;
     // One LISTEN connection: every event published through the database reaches this server's streams.
@@ -202,29 +209,47 @@ class ApiServer {
   }
 
  private:
-  // One request of a connection, on a worker; then the connection goes back to the gate for the
-  // next one, or is closed.
-  void serve(ConnectionGate& gate, Connection c) {
-    RequestStream stream(c.fd, std::move(c.buffer), limits_.max_head_bytes + 4 * limits_.max_body_bytes,
-                         std::chrono::steady_clock::now() + limits_.body_timeout, kWriteTimeout);
-    Serving state{&stream};
-    serving = &state;
-    const bool last = c.served + 1 >= max_requests_ || stopping_;
-    bool closed = false;
-    bool ok = engine_.process_request(stream, last, closed, {});
-    serving = nullptr;
-    if (state.event_stream) {
-      if (ok && !stream.broken()) events_->adopt(c.fd, state.event_stream->first, std::move(state.event_stream->second));
-      else {
+  // A connection's requests, on a worker: one, and the next ones while they follow quickly; then
+  // the connection goes back to the gate for the next one, or is closed.
+  void serve(ConnectionGate& gate, const WorkerPool& workers, Connection c) {
+    for (;;) {
+      RequestStream stream(c.fd, std::move(c.buffer), limits_.max_head_bytes + 4 * limits_.max_body_bytes,
+                           std::chrono::steady_clock::now() + limits_.body_timeout, kWriteTimeout);
+      Serving state{&stream};
+      serving = &state;
+      const bool last = c.served + 1 >= max_requests_ || stopping_;
+      bool closed = false;
+      bool ok = engine_.process_request(stream, last, closed, {});
+      serving = nullptr;
+      if (state.event_stream) {
+        if (ok && !stream.broken()) return events_->adopt(c.fd, state.event_stream->first, std::move(state.event_stream->second));
         events_->cancel(state.event_stream->first);
-        gate.close(c.fd);
+        return gate.close(c.fd);
       }
-    } else if (ok && !closed && !last && !state.close && !stream.broken() && !stopping_)
-      gate.park({c.fd, stream.take_unread(), c.served + 1, 0});
-    else if (state.close || stream.too_large())
-      gate.linger(c.fd);  // the client may still be sending the body we refused
-    else
-      gate.close(c.fd);
+      if (!ok || closed || last || state.close || stream.broken() || stopping_)
+        return state.close || stream.too_large() ? gate.linger(c.fd)  // the client may still be sending the body we refused
+                                                 : gate.close(c.fd);
+      c = {c.fd, stream.take_unread(), c.served + 1, 0};
+      if (!next_request(c, workers)) return gate.park(std::move(c));
+    }
+  }
+
+  // Whether the connection's next request is here whole (what came with the last one, and what
+  // arrives within kNextRequestWaitMs), while no other request waits for a worker. Anything else
+  // (silence, a partial or a refused head, the client's close) goes back to the gate with the bytes
+  // read, and the gate's deadlines and refusals apply as to any request.
+  bool next_request(Connection& c, const WorkerPool& workers) const {
+    if (stopping_ || workers.queued() > 0) return false;
+    pollfd readable{c.fd, POLLIN, 0};
+    if (c.buffer.empty() && ::poll(&readable, 1, kNextRequestWaitMs) <= 0) return false;
+    char chunk[16384];
+    while (c.buffer.size() <= limits_.max_head_bytes + limits_.max_body_bytes) {
+      ssize_t n = ::recv(c.fd, chunk, sizeof chunk, 0);
+      if (n > 0) c.buffer.append(chunk, size_t(n));
+      else if (n < 0 && errno == EINTR) continue;
+      else break;  // nothing more for now, or closed: the gate sees which
+    }
+    return assess(c, limits_).state == Readiness::whole;
   }
 
   void sweep() {
@@ -431,6 +456,9 @@ void serve(const Config& config, db::Database& database, const std::string& host
     ops::require_login_source(*conn, config);
   }
   raise_open_file_limit();
+  // Up to max_workers threads come and go: a few malloc arenas, not glibc's eight per core, keep
+  // the memory they free for each other instead of in per-thread heaps (RSS stays flat).
+  mallopt(M_ARENA_MAX, 4);
   // Signals are taken by one thread; every other thread inherits the mask.
   sigset_t signals;
   sigemptyset(&signals);

@@ -21,6 +21,7 @@ void WorkerPool::start_thread() {
 void WorkerPool::submit(std::function<void()> task) {
   std::lock_guard lock(mu_);
   queue_.push_back(std::move(task));
+  queued_ = queue_.size();
   // Every thread busy (or about to be): one more, up to the bound.
   if (running_ - busy_ < queue_.size() && running_ < max_) start_thread();
   ready_.notify_one();
@@ -37,6 +38,7 @@ void WorkerPool::work() {
     }
     auto task = std::move(queue_.front());
     queue_.pop_front();
+    queued_ = queue_.size();
     ++busy_;
     lock.unlock();
     try {

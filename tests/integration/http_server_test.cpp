@@ -207,6 +207,19 @@ TEST_CASE("serve: HEAD, Range, pipelined requests, a half-closed client, the kee
     CHECK(c.closed_by_server(3s));  // the fourth is never read
   }
   {
+    // What follows an answer on a kept-alive connection is examined like a first request, whether
+    // the worker that answered reads it or the gate does: Range dropped, ambiguous framing refused.
+    test::RawConnection c(server.port());
+    c.send(kHealth + "GET /health HTTP/1.1\r\nHost: t\r\nRange: bytes=0-3\r\n\r\n" +
+           post("/projects", "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n"));
+    auto first = c.read_response(5s), second = c.read_response(5s), third = c.read_response(5s);
+    CHECK(test::status_of(first) == 200);
+    CHECK(test::status_of(second) == 200);
+    CHECK(json::parse(test::body_of_response(second))["ok"] == true);
+    CHECK(test::status_of(third) == 400);
+    CHECK(c.closed_by_server(3s));
+  }
+  {
     test::RawConnection c(server.port());
     c.send(kHealth);
     c.shut_write();  // done sending, still reading

@@ -40,6 +40,16 @@ struct Connection {
   size_t head_bytes = 0;  // of the request at the start of buffer
 };
 
+// What the bytes a connection has sent so far amount to: a partial head, a head whose
+// Content-Length body is still coming, a head the gate refuses (status and reason), or a whole
+// request a worker can serve (its head_bytes set, a Range header dropped).
+struct Readiness {
+  enum State { partial, body_pending, refused, whole } state;
+  int status = 0;
+  std::string reason;
+};
+Readiness assess(Connection& connection, const GateLimits& limits);
+
 class ConnectionGate {
  public:
   using Dispatch = std::function<void(Connection)>;

@@ -4,6 +4,7 @@
 // A thread above `min` that has been idle for `idle_exit` ends. Only complete requests reach it
 // (the connection gate holds idle and slow connections), so `max` bounds the requests that run
 // at once, not the connections.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -29,6 +30,8 @@ class WorkerPool {
     size_t threads, busy, queued;
   };
   Stats stats() const;
+  // Tasks waiting for a thread, without taking the pool's lock (a worker asks after each request).
+  size_t queued() const { return queued_; }
 
  private:
   void work();
@@ -41,6 +44,7 @@ class WorkerPool {
   std::deque<std::function<void()>> queue_;
   std::vector<std::thread> threads_;
   size_t running_ = 0, busy_ = 0;
+  std::atomic<size_t> queued_{0};  // queue_.size(), written under mu_
   bool stopping_ = false;
 };
 

@@ -6,6 +6,7 @@
 #include "labctl/core/ids.hpp"
 #include "labctl/core/utf8.hpp"
 #include "labctl/db/field_values.hpp"
+#include "labctl/db/prepared.hpp"
 #include "labctl/db/rows.hpp"
 #include "labctl/db/sql_time.hpp"
 
@@ -64,10 +65,11 @@ void revoke_api_key(pqxx::connection& conn, const std::string& project_id, const
 
 ApiKey authenticate_api_key(pqxx::connection& conn, const std::string& raw) {
   pqxx::nontransaction tx(conn);
-  auto rows = tx.exec_params("SELECT " + kColumns + ", expires_at IS NOT NULL AND expires_at <= now(), "
-                             "last_used_at IS NULL OR last_used_at < now() - interval '1 minute' "
-                             "FROM api_keys WHERE key_hash = $1",
-                             sha256_hex(raw));
+  auto rows = db::exec_prepared(tx, "authenticate_api_key",
+                                "SELECT " + kColumns + ", expires_at IS NOT NULL AND expires_at <= now(), "
+                                "last_used_at IS NULL OR last_used_at < now() - interval '1 minute' "
+                                "FROM api_keys WHERE key_hash = $1",
+                                sha256_hex(raw));
   if (rows.empty()) throw Error(ErrorClass::unauthorized, "unauthorized", "Invalid API key");
   if (rows[0][9].as<bool>()) throw Error(ErrorClass::unauthorized, "unauthorized", "API key expired");
   ApiKey key = from_row(rows[0]);

@@ -4,6 +4,7 @@
 #include "labctl/core/ids.hpp"
 #include "labctl/core/utf8.hpp"
 #include "labctl/db/field_values.hpp"
+#include "labctl/db/prepared.hpp"
 #include "labctl/db/rows.hpp"
 #include "labctl/db/sql_time.hpp"
 
@@ -33,15 +34,17 @@ Assignment assignment_from(const pqxx::row& r) {
 }  // namespace
 
 bool reaches(pqxx::connection& conn, const Reach& reach, const std::string& project_id) {
-  return !pqxx::nontransaction(conn)
-              .exec_params("SELECT 1 FROM projects p WHERE p.id = $4::uuid AND " + kReachable, reach.user_id,
-                           reach.everything, reach.only, project_id)
+  pqxx::nontransaction tx(conn);
+  return !db::exec_prepared(tx, "reaches_project", "SELECT 1 FROM projects p WHERE p.id = $4::uuid AND " + kReachable,
+                            reach.user_id, reach.everything, reach.only, project_id)
               .empty();
 }
 
 std::vector<projects::Project> reachable_projects(pqxx::connection& conn, const Reach& reach) {
   std::vector<projects::Project> out;
-  for (const auto& r : pqxx::nontransaction(conn).exec_params(
+  pqxx::nontransaction tx(conn);
+  for (const auto& r : db::exec_prepared(
+           tx, "reachable_projects",
            "SELECT p.id::text, p.name, p.account_scope_id::text, " + db::iso_utc("p.created_at") +
                ", p.phase::text FROM projects p WHERE " + kReachable + " ORDER BY p.created_at DESC, p.id",
            reach.user_id, reach.everything, reach.only))

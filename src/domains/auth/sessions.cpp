@@ -2,6 +2,7 @@
 
 #include "labctl/core/ids.hpp"
 #include "labctl/db/field_values.hpp"
+#include "labctl/db/prepared.hpp"
 #include "labctl/db/sql_time.hpp"
 
 namespace labctl::auth {
@@ -32,7 +33,8 @@ std::optional<Session> find_session(pqxx::connection& conn, const std::string& s
   pqxx::nontransaction tx(conn);
   // One statement: the row, its project's scope and its user's role, marked seen when it was not
   // for 30 seconds (the reference batches those writes every 30 s).
-  auto rows = tx.exec_params(
+  auto rows = db::exec_prepared(
+      tx, "find_session",
       "WITH live AS (SELECT * FROM sessions WHERE session_id = $1 AND last_seen_at > now() - " + kIdle + "), "
       "seen AS (UPDATE sessions SET last_seen_at = now() WHERE session_id = $1 "
       "  AND last_seen_at <= now() - interval '30 seconds' AND last_seen_at > now() - " + kIdle +

@@ -2,6 +2,7 @@
 
 #include "labctl/core/error.hpp"
 #include "labctl/core/utf8.hpp"
+#include "labctl/db/prepared.hpp"
 #include "labctl/db/sql_time.hpp"
 
 namespace labctl::projects {
@@ -26,7 +27,7 @@ bool is_legacy_name(const std::string& name) { return to_lower(trim_text(name)) 
 
 Project get(pqxx::connection& conn, const std::string& id) {
   pqxx::nontransaction tx(conn);  // one statement: every request's scope lookup, no BEGIN/ROLLBACK
-  auto rows = tx.exec_params("SELECT " + kColumns + " FROM projects WHERE id = $1::uuid", id);
+  auto rows = db::exec_prepared(tx, "get_project", "SELECT " + kColumns + " FROM projects WHERE id = $1::uuid", id);
   if (rows.empty() || is_legacy_name(rows[0][1].c_str()))
     throw not_found("project_not_found", "project " + id + " not found");
   return from_row(rows[0]);
