@@ -583,6 +583,9 @@ TEST_CASE("serve: /lightrag/* and /search validate like the chapter, cache answe
     CHECK(body["ok"] == false);
   }
   CHECK(post("/lightrag/query", json{{"query", std::string(4001, 'a')}}.dump()).first == 400);
+  auto [malformed_status, malformed] = post("/lightrag/query", R"({"query": "unterminated)");  // §8 scenario 13
+  CHECK(malformed_status == 400);
+  CHECK(malformed["error"] == "invalid_json");
   auto [range_status, range] = post("/lightrag/query", R"({"query":"x","date_from":"2026-02-02","date_to":"2026-02-01"})");
   CHECK(range_status == 400);
   CHECK(range["error"] == "invalid_date_range");

@@ -220,6 +220,9 @@ TEST_CASE("serve: errors are envelopes with the right status, and change nothing
   CHECK(body_of(missing)["error"] == "not_found");
   check_security_headers(*missing);
   CHECK(client.Delete("/projects")->status == 404);
+  auto no_route = client.Delete("/notifications/1");  // api.md §8 scenario 39
+  CHECK(no_route->status == 404);
+  CHECK(body_of(no_route)["error"] == "not_found");
 
   auto empty_name = client.Post("/projects", R"({"name":""})", "application/json");
   CHECK(empty_name->status == 400);
