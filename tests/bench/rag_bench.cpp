@@ -29,11 +29,15 @@
 #include "labctl/domains/rag/chunk_indexes.hpp"
 #include "labctl/domains/rag/local_embedding.hpp"
 #include "labctl/domains/rag/vector_index.hpp"
+#include "bench_support.hpp"
 #include "support/labctl_process.hpp"
 #include "support/sandbox_process.hpp"
 #include "support/test_cluster.hpp"
 
 namespace {
+
+using labctl::bench::checked;
+using labctl::bench::percentile;
 
 using namespace labctl;
 using json = nlohmann::json;
@@ -41,21 +45,6 @@ using Clock = std::chrono::steady_clock;
 using Env = std::map<std::string, std::string>;
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * double(v.size())))];
-}
-
-json checked(const std::vector<std::string>& args, const Env& env) {
-  auto r = test::labctl(args, env);
-  if (r.exit_code != 0) {
-    std::fprintf(stderr, "labctl %s exited %d: %s\n", args[0].c_str(), r.exit_code, r.err.c_str());
-    std::exit(1);
-  }
-  return r.out.empty() || r.out[0] != '{' ? json() : json::parse(r.out);
-}
 
 }  // namespace
 

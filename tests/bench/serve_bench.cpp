@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "support/labctl_process.hpp"
 #include "support/raw_client.hpp"
 #include "support/test_cluster.hpp"
@@ -25,12 +26,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const std::string kHealth = "GET /health HTTP/1.1\r\nHost: bench\r\n\r\n";
+using labctl::bench::percentile;
 
-double percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
+const std::string kHealth = "GET /health HTTP/1.1\r\nHost: bench\r\n\r\n";
 
 struct Latency {
   double p50, p99, max;

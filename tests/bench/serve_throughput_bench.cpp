@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "support/event_stream_client.hpp"
 #include "support/labctl_process.hpp"
 #include "support/raw_client.hpp"
@@ -31,6 +32,9 @@
 
 namespace {
 
+using labctl::bench::checked;
+using labctl::bench::percentile;
+
 using namespace labctl;
 using namespace std::chrono_literals;
 using json = nlohmann::json;
@@ -38,21 +42,6 @@ using Clock = std::chrono::steady_clock;
 using Env = std::map<std::string, std::string>;
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * double(v.size())))];
-}
-
-json checked(const std::vector<std::string>& args, const Env& env) {
-  auto r = test::labctl(args, env);
-  if (r.exit_code != 0) {
-    std::fprintf(stderr, "labctl %s exited %d: %s\n", args[0].c_str(), r.exit_code, r.err.c_str());
-    std::exit(1);
-  }
-  return r.out.empty() || r.out[0] != '{' ? json() : json::parse(r.out);
-}
 
 double rss_mb(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
