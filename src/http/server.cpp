@@ -69,9 +69,9 @@ struct Serving {
 };
 thread_local Serving* serving = nullptr;
 
-std::vector<std::pair<std::string, std::string>> standard_headers(const Config& config, const std::string& request_id) {
+// What every answer carries besides its x-request-id (api.md §1.3); fixed when the server starts.
+std::vector<std::pair<std::string, std::string>> standard_headers(const Config& config) {
   std::vector<std::pair<std::string, std::string>> h = {
-      {"x-request-id", request_id},
       {"Access-Control-Allow-Origin", config.get("server.cors_origin")},
       {"Access-Control-Allow-Credentials", "true"},
       {"Vary", "Origin"},
@@ -118,6 +118,7 @@ class ApiServer {
         max_requests_(static_cast<size_t>(config.get_int("server.keepalive_max_requests"))),
         cookies_{config.get("auth.session_cookie"), config.get("auth.csrf_cookie"),
                  config.get("server.environment") == "production"},
+        standard_headers_(standard_headers(config)),
         limits_per_client_(config) {
     engine_.set_payload_max_length(kMaxBody);
     // What the Keep-Alive header advertises; the gate enforces both.
@@ -294,7 +295,8 @@ class ApiServer {
   }
 
   void headers(httplib::Response& res, const std::string& request_id) const {
-    for (auto& [name, value] : standard_headers(config_, request_id)) res.set_header(name, value);
+    res.set_header("x-request-id", request_id);
+    for (const auto& [name, value] : standard_headers_) res.set_header(name, value);
     res.set_header("Accept-Ranges", "none");  // answers are whole JSON; Range headers are dropped
   }
 
@@ -317,7 +319,8 @@ class ApiServer {
                                        : "bad_request";
     std::string body = json{{"ok", false}, {"error", code}, {"message", reason}, {"request_id", rid}}.dump();
     std::string out = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) + "\r\n";
-    for (auto& [name, value] : standard_headers(config_, rid)) out += name + ": " + value + "\r\n";
+    out += "x-request-id: " + rid + "\r\n";
+    for (const auto& [name, value] : standard_headers_) out += name + ": " + value + "\r\n";
     out += "Content-Type: application/json\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) +
            "\r\n\r\n" + body;
     return out;
@@ -369,8 +372,8 @@ class ApiServer {
   void open_event_stream(const std::string& project_id, const std::string& request_id) {
     if (!events_->reserve(project_id))
       throw Error(ErrorClass::unavailable, "sse_limit_reached", "Too many event streams; try again later");
-    std::string head = "HTTP/1.1 200 OK\r\n";
-    for (auto& [name, value] : standard_headers(config_, request_id)) head += name + ": " + value + "\r\n";
+    std::string head = "HTTP/1.1 200 OK\r\nx-request-id: " + request_id + "\r\n";
+    for (const auto& [name, value] : standard_headers_) head += name + ": " + value + "\r\n";
     head += "Content-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n"
             "X-Accel-Buffering: no\r\n\r\nevent: connected\ndata: " + json{{"project_id", project_id}}.dump() + "\n\n";
     serving->event_stream = {project_id, std::move(head)};
@@ -441,6 +444,7 @@ class ApiServer {
   const GateLimits limits_;
   const size_t max_requests_;
   const CookieNames cookies_;
+  const std::vector<std::pair<std::string, std::string>> standard_headers_;
   ops::RateLimits limits_per_client_;
   std::atomic<bool> stopping_{false};
   EventStreams* events_ = nullptr;  // run()'s
