@@ -18,5 +18,6 @@ std::vector<Operation> auth_operations();
 std::vector<Operation> api_key_operations();
 std::vector<Operation> user_operations();
 std::vector<Operation> event_operations();
+std::vector<Operation> signal_operations();
 
 }  // namespace labctl::ops

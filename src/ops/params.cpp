@@ -256,7 +256,7 @@ Params validate(const Operation& op, const HttpRoute* route, const json& given, 
   Checker checker(op, frontend);
   json out = json::object();
   json issues = json::array();
-  std::optional<Error> coded;  // the first problem of a parameter with its own wire code
+  std::optional<Error> coded;  // the first problem, when its parameter has its own wire code (params in declared order)
   for (const auto& declared : op.params) {
     Param p = declared;
     if (route)
@@ -273,7 +273,7 @@ Params validate(const Operation& op, const HttpRoute* route, const json& given, 
     }
     if (raw.is_null()) raw = p.default_value;
     if (raw.is_null()) {
-      if (p.required && !p.missing_code.empty() && !coded)
+      if (p.required && !p.missing_code.empty() && !coded && issues.empty())
         coded = Error(ErrorClass::invalid_params, p.missing_code, checker.label(p) + " is required");
       if (p.required) issues.push_back(validation_issue(p.name, checker.label(p) + " is required", "invalid_type"));
       out[p.name] = nullptr;
@@ -292,7 +292,7 @@ Params validate(const Operation& op, const HttpRoute* route, const json& given, 
         throw config_error("config key '" + p.config_default + "' (" + from_config->source + ")" + what +
                            ", got '" + from_config->value + "'");
       }
-      if (!p.invalid_code.empty() && !coded) coded = Error(ErrorClass::invalid_params, p.invalid_code, problem.message);
+      if (!p.invalid_code.empty() && !coded && issues.empty()) coded = Error(ErrorClass::invalid_params, p.invalid_code, problem.message);
       issues.push_back(validation_issue(p.name, problem.message, problem.code));
     }
   }

@@ -47,6 +47,7 @@ struct WalkFixture : test::SyncFixture {
   std::string man_dir = test::temp_dir("labctl-walk-man").string();
   std::map<std::string, std::string> users;  // name → id: pm "lonely" (no projects), "walker", "gone1", "gone2"
   std::string key_cli, key_route;            // API keys of p1 to revoke
+  std::string signal_id, nba_id;             // p1's, to move between statuses
 
   std::string add_user(const std::string& name, const std::string& role) {
     static const std::string hash = auth::hash_password(kUserPassword, 4);  // cheap: tests only
@@ -76,6 +77,11 @@ struct WalkFixture : test::SyncFixture {
     pqxx::connection conn(env.at("DATABASE_URL"));
     for (auto* key : {&key_cli, &key_route})
       *key = auth::create_api_key(conn, {p1.id, p1.scope, "walk", {"read"}, std::nullopt}).key.id;
+    signal_id = db.text("INSERT INTO signals (project_id, account_scope_id, signal_type, summary, dedupe_key) VALUES ('" +
+                        p1.id + "', '" + p1.scope + "', 'delivery_risk', 'walk', 'walk') RETURNING id::text");
+    nba_id = db.text("INSERT INTO next_best_actions (project_id, account_scope_id, signal_id, action_type, summary, "
+                     "dedupe_key) VALUES ('" + p1.id + "', '" + p1.scope + "', '" + signal_id +
+                     "', 'triage_signal', 'walk', 'walk') RETURNING id::text");
   }
 
   std::map<std::string, Case> cases() {
@@ -188,6 +194,16 @@ struct WalkFixture : test::SyncFixture {
         {"events.stream", {{route("GET", "/events/stream")}}},
         {"assignments.add", {{cli({"assignments", "add", walker, p1.id}, "project.assign_user"), assign_route}}},
         {"assignments.remove", {{cli({"assignments", "remove", walker, p1.id}, "project.unassign_user"), unassign_route}}},
+        {"signals.extract",
+         {{cli({"signals", "extract"}, "signals.extract"), route("POST", "/signals/extract", {}, "signals.extract")}}},
+        {"signals.list", {{cli({"signals", "list"}), route("GET", "/signals")}}},
+        {"signals.set_status",
+         {{cli({"signals", "set-status", signal_id, "--status", "accepted"}, "signals.status_update"),
+           route("POST", "/signals/" + signal_id + "/status", {{"status", "done"}}, "signals.status_update")}}},
+        {"nba.list", {{cli({"nba", "list"}), route("GET", "/nba")}}},
+        {"nba.set_status",
+         {{cli({"nba", "set-status", nba_id, "--status", "accepted"}, "nba.status_update"),
+           route("POST", "/nba/" + nba_id + "/status", {{"status", "cancelled"}}, "nba.status_update")}}},
     };
   }
 
@@ -203,7 +219,9 @@ struct WalkFixture : test::SyncFixture {
         "(SELECT count(*) FROM projects), (SELECT count(*) FROM api_keys), (SELECT count(*) FROM app_users), "
         "(SELECT max(updated_at) FROM app_users), (SELECT count(*) FROM project_assignments), "
         "(SELECT count(*) FROM search_analytics), (SELECT count(*) FROM lightrag_feedback), "
-        "(SELECT count(*) FROM project_sources), (SELECT max(updated_at) FROM connector_sync_state))");
+        "(SELECT count(*) FROM project_sources), (SELECT max(updated_at) FROM connector_sync_state), "
+        "(SELECT string_agg(status || severity, ',' ORDER BY id) FROM signals), "
+        "(SELECT string_agg(status || priority, ',' ORDER BY id) FROM next_best_actions))");
   }
 };
 
