@@ -19,5 +19,6 @@ std::vector<Operation> api_key_operations();
 std::vector<Operation> user_operations();
 std::vector<Operation> event_operations();
 std::vector<Operation> signal_operations();
+std::vector<Operation> risk_operations();
 
 }  // namespace labctl::ops

@@ -201,6 +201,8 @@ struct WalkFixture : test::SyncFixture {
          {{cli({"signals", "set-status", signal_id, "--status", "accepted"}, "signals.status_update"),
            route("POST", "/signals/" + signal_id + "/status", {{"status", "done"}}, "signals.status_update")}}},
         {"nba.list", {{cli({"nba", "list"}), route("GET", "/nba")}}},
+        {"risk.refresh", {{cli({"risk", "refresh"}, "risk.refresh"), route("POST", "/risk/refresh", {}, "risk.refresh")}}},
+        {"risk.overview", {{cli({"risk", "overview"}), route("GET", "/risk/overview")}}},
         {"nba.set_status",
          {{cli({"nba", "set-status", nba_id, "--status", "accepted"}, "nba.status_update"),
            route("POST", "/nba/" + nba_id + "/status", {{"status", "cancelled"}}, "nba.status_update")}}},
@@ -221,7 +223,8 @@ struct WalkFixture : test::SyncFixture {
         "(SELECT count(*) FROM search_analytics), (SELECT count(*) FROM lightrag_feedback), "
         "(SELECT count(*) FROM project_sources), (SELECT max(updated_at) FROM connector_sync_state), "
         "(SELECT string_agg(status || severity, ',' ORDER BY id) FROM signals), "
-        "(SELECT string_agg(status || priority, ',' ORDER BY id) FROM next_best_actions))");
+        "(SELECT string_agg(status || priority, ',' ORDER BY id) FROM next_best_actions), "
+        "(SELECT count(*) FROM health_scores), (SELECT max(updated_at) FROM risk_radar_items))");
   }
 };
 

@@ -9,7 +9,7 @@
 #include "labctl/core/ids.hpp"
 #include "support/checks.hpp"
 #include "support/labctl_process.hpp"
-#include "support/two_projects.hpp"
+#include "support/intelligence_fixture.hpp"
 
 using namespace labctl;
 using json = nlohmann::json;
@@ -17,43 +17,7 @@ using test::body_of;
 
 namespace {
 
-struct SignalsFixture : test::TwoProjects {
-  std::map<std::string, std::string> env = test::test_env(url);
-
-  void message(const projects::Project& p, const std::string& id, const std::string& text, const std::string& age,
-               bool is_private = false) {
-    pqxx::nontransaction(conn).exec_params(
-        "INSERT INTO cw_messages (id, project_id, account_scope_id, account_id, message_id, conversation_id, "
-        "  conversation_global_id, content, data, created_at, private, message_type) "
-        "VALUES ($1, $2::uuid, $3::uuid, 1, 1, 10, 'cw:1:10', $4, '{}', now() - $5::interval, $6, '0')",
-        id, p.id, p.account_scope_id, text, age, is_private);
-  }
-  void issue(const std::string& id, const std::string& linear_project, const std::string& due, bool done = false) {
-    pqxx::nontransaction(conn).exec_params(
-        "INSERT INTO linear_issues_raw (id, project_id, account_scope_id, workspace_id, external_id, "
-        "  linear_project_external_id, title, due_date, completed_at) "
-        "VALUES ($1, $2::uuid, $3::uuid, 'w', $1, $4, 'Issue', current_date + $5::int, "
-        "  CASE WHEN $6 THEN now() END)",
-        id, p1.id, p1.account_scope_id, linear_project, std::stoi(due), done);
-  }
-  std::string deal(const std::string& title, const std::string& stage, const std::string& next_step) {
-    auto account = pqxx::nontransaction(conn).exec_params1(
-        "INSERT INTO crm_accounts (project_id, account_scope_id, name) VALUES ($1::uuid, $2::uuid, 'Acme') "
-        "ON CONFLICT (project_id, name) DO UPDATE SET name = excluded.name RETURNING id::text",
-        p1.id, p1.account_scope_id);
-    return pqxx::nontransaction(conn)
-        .exec_params1("INSERT INTO crm_opportunities (project_id, account_scope_id, account_id, title, stage, next_step) "
-                      "VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6) RETURNING id::text",
-                      p1.id, p1.account_scope_id, account[0].c_str(), title, stage, next_step)[0]
-        .c_str();
-  }
-  json run(std::vector<std::string> args) {
-    args.insert(args.end(), {"--project", p1.id, "-o", "json"});
-    auto r = test::labctl(args, env);
-    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-    return json::parse(r.out);
-  }
-  long long count(const std::string& sql) { return test::query_value(url, sql); }
+struct SignalsFixture : test::IntelligenceFixture {
   // Every signal and action as it stands, and the successful audit rows: what a refused request
   // must leave alone (an attempt on a missing row is audited as failed, by the dispatch path).
   std::string state() {
@@ -75,11 +39,11 @@ TEST_CASE_FIXTURE(SignalsFixture, "signals extract: the chapter's sources, rules
   message(p1, "cwmsg:1:5", "still blocked", "15 days");
   message(p1, "cwmsg:1:6", std::string(1200, 'x') + " blocked", "3 hours");  // past the first 1,200 characters
   message(p2, "cwmsg:2:1", "blocked, urgent, expensive", "1 hour");
-  issue("lin-b", "LP1", "-1");
-  issue("lin-a", "LP1", "-3");
-  issue("lin-c", "LP1", "-10");
-  issue("lin-d", "LP1", "-2", /*done=*/true);
-  issue("lin-e", "LP1", "2");
+  issue("lin-b", "LP1", -1);
+  issue("lin-a", "LP1", -3);
+  issue("lin-c", "LP1", -10);
+  issue("lin-d", "LP1", -2, /*done=*/true);
+  issue("lin-e", "LP1", 2);
   std::string weak = deal("Website relaunch", "proposal", " Call ");
   deal("Signed retainer", "won", "");
   deal("Support plan", "negotiation", "Send the revised proposal");
