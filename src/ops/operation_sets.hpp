@@ -20,5 +20,6 @@ std::vector<Operation> user_operations();
 std::vector<Operation> event_operations();
 std::vector<Operation> signal_operations();
 std::vector<Operation> risk_operations();
+std::vector<Operation> analytics_operations();
 
 }  // namespace labctl::ops

@@ -203,6 +203,12 @@ struct WalkFixture : test::SyncFixture {
         {"nba.list", {{cli({"nba", "list"}), route("GET", "/nba")}}},
         {"risk.refresh", {{cli({"risk", "refresh"}, "risk.refresh"), route("POST", "/risk/refresh", {}, "risk.refresh")}}},
         {"risk.overview", {{cli({"risk", "overview"}), route("GET", "/risk/overview")}}},
+        {"analytics.refresh",
+         {{cli({"analytics", "refresh"}, "analytics.refresh"),
+           route("POST", "/analytics/refresh", {{"period_days", 7}}, "analytics.refresh")}}},
+        {"analytics.overview", {{cli({"analytics", "overview"}), route("GET", "/analytics/overview")}}},
+        {"analytics.drilldown",
+         {{cli({"analytics", "drilldown", "--source", "cw_messages"}), route("GET", "/analytics/drilldown?limit=5")}}},
         {"nba.set_status",
          {{cli({"nba", "set-status", nba_id, "--status", "accepted"}, "nba.status_update"),
            route("POST", "/nba/" + nba_id + "/status", {{"status", "cancelled"}}, "nba.status_update")}}},
@@ -224,7 +230,8 @@ struct WalkFixture : test::SyncFixture {
         "(SELECT count(*) FROM project_sources), (SELECT max(updated_at) FROM connector_sync_state), "
         "(SELECT string_agg(status || severity, ',' ORDER BY id) FROM signals), "
         "(SELECT string_agg(status || priority, ',' ORDER BY id) FROM next_best_actions), "
-        "(SELECT count(*) FROM health_scores), (SELECT max(updated_at) FROM risk_radar_items))");
+        "(SELECT count(*) FROM health_scores), (SELECT max(updated_at) FROM risk_radar_items), "
+        "(SELECT max(generated_at) FROM analytics_revenue_snapshots), (SELECT max(created_at) FROM analytics_comms_snapshots))");
   }
 };
 
