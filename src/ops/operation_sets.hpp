@@ -21,5 +21,6 @@ std::vector<Operation> event_operations();
 std::vector<Operation> signal_operations();
 std::vector<Operation> risk_operations();
 std::vector<Operation> analytics_operations();
+std::vector<Operation> digest_operations();
 
 }  // namespace labctl::ops

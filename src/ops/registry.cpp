@@ -11,7 +11,7 @@ const std::vector<Operation>& registry() {
     for (auto family : {system_operations, database_operations, project_operations, connector_operations, sync_operations,
                         reconciliation_operations, rag_operations, search_analytics_operations, auth_operations,
                         api_key_operations, user_operations, event_operations, signal_operations,
-                        risk_operations, analytics_operations})
+                        risk_operations, analytics_operations, digest_operations})
       for (auto& op : family()) ops.push_back(std::move(op));
     return ops;
   }();
@@ -35,6 +35,7 @@ const std::vector<CommandGroup>& command_groups() {
       {{"nba"}, "Next best actions derived from the signals: list, set a status"},
       {{"risk"}, "Health score and risk radar: refresh, overview"},
       {{"analytics"}, "Revenue, delivery and communications snapshots: refresh, overview, drilldown"},
+      {{"digest"}, "Daily and weekly digests: generate (one project or all), show"},
   };
   return groups;
 }

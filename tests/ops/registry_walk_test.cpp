@@ -207,6 +207,14 @@ struct WalkFixture : test::SyncFixture {
          {{cli({"analytics", "refresh"}, "analytics.refresh"),
            route("POST", "/analytics/refresh", {{"period_days", 7}}, "analytics.refresh")}}},
         {"analytics.overview", {{cli({"analytics", "overview"}), route("GET", "/analytics/overview")}}},
+        {"digest.daily",
+         {{cli({"digest", "daily"}, "digest.daily.generate"),
+           route("POST", "/digests/daily/generate", {}, "digest.daily.generate")}}},
+        {"digest.weekly",
+         {{cli({"digest", "weekly", "--week", "2026-02-11"}, "digest.weekly.generate"),
+           route("POST", "/digests/weekly/generate", {}, "digest.weekly.generate")}}},
+        {"digest.show",
+         {{cli({"digest", "show", "daily"}), route("GET", "/digests/daily"), route("GET", "/digests/weekly?limit=3")}}},
         {"analytics.drilldown",
          {{cli({"analytics", "drilldown", "--source", "cw_messages"}), route("GET", "/analytics/drilldown?limit=5")}}},
         {"nba.set_status",
@@ -231,7 +239,8 @@ struct WalkFixture : test::SyncFixture {
         "(SELECT string_agg(status || severity, ',' ORDER BY id) FROM signals), "
         "(SELECT string_agg(status || priority, ',' ORDER BY id) FROM next_best_actions), "
         "(SELECT count(*) FROM health_scores), (SELECT max(updated_at) FROM risk_radar_items), "
-        "(SELECT max(generated_at) FROM analytics_revenue_snapshots), (SELECT max(created_at) FROM analytics_comms_snapshots))");
+        "(SELECT max(generated_at) FROM analytics_revenue_snapshots), (SELECT max(created_at) FROM analytics_comms_snapshots), "
+        "(SELECT max(created_at) FROM daily_digests), (SELECT max(created_at) FROM weekly_digests))");
   }
 };
 
