@@ -111,10 +111,10 @@ _labctl() {
     --connector) COMPREPLY=($(compgen -W "chatwoot linear attio portfolio" -- "$cur")); return ;;
     --event-type) COMPREPLY=($(compgen -W "search click suggestion" -- "$cur")); return ;;
     --group-by) COMPREPLY=($(compgen -W "provider model project day" -- "$cur")); return ;;
-    --output) COMPREPLY=($(compgen -W "table json ndjson csv" -- "$cur")); return ;;
+    --output) COMPREPLY=($(compgen -W "table json ndjson csv markdown html" -- "$cur")); return ;;
     --role) COMPREPLY=($(compgen -W "owner pm delivery_lead executor viewer" -- "$cur")); return ;;
     --status) COMPREPLY=($(compgen -W "proposed accepted dismissed done cancelled" -- "$cur")); return ;;
-    -o) COMPREPLY=($(compgen -W "table json ndjson csv" -- "$cur")); return ;;
+    -o) COMPREPLY=($(compgen -W "table json ndjson csv markdown html" -- "$cur")); return ;;
   esac
   if [[ $cur == -* ]]; then
     COMPREPLY=($(compgen -W "$(_labctl_flags "$path")" -- "$cur"))

@@ -99,6 +99,10 @@ void render(const ops::Operation& op, const json& result, const std::string& for
     return;
   }
   auto dump = [](const json& j, int indent) { return j.dump(indent, ' ', false, json::error_handler_t::replace); };
+  if (auto document = op.documents.find(format); document != op.documents.end()) {
+    out << document->second(result);
+    return;
+  }
   if (format == "json") {
     out << dump(result, 2) << '\n';
     return;

@@ -4,7 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include "labctl/core/iso_time.hpp"
+#include "labctl/domains/intelligence/digest_document.hpp"
 #include "labctl/domains/intelligence/digests.hpp"
+#include "labctl/domains/projects/projects.hpp"
 #include "labctl/domains/auth/project_access.hpp"
 #include "labctl/ops/context.hpp"
 #include "operation_sets.hpp"
@@ -108,7 +110,7 @@ std::vector<Operation> digest_operations() {
        .routes = {{.method = "GET", .path = "/digests/daily", .fixed = {{"kind", "daily"}}},
                   {.method = "GET", .path = "/digests/weekly", .fixed = {{"kind", "weekly"}}}},
        .summary = "Stored digests, newest first (20 daily or 12 weekly by default); one day's or week's with --date",
-       .example = "labctl digest show daily --date 2026-02-11 --output json",
+       .example = "labctl digest show daily --all-projects --date 2026-02-11 --output markdown",
        .params = {{.name = "kind", .type = ParamType::choice, .help = "daily or weekly", .choices = {"daily", "weekly"},
                    .required = true, .positional = true, .metavar = "KIND"},
                   {.name = "date", .type = ParamType::date,
@@ -117,17 +119,23 @@ std::vector<Operation> digest_operations() {
                    .help = "digests, 1..100 daily (default 20) or 1..52 weekly (default 12)", .min = 1, .max = 100,
                    .out_of_range = OutOfRange::clamp}},
        .scope = Scope::required,
+       .all_projects = every_project,
        .rows = "digests",
-       .columns = {"digest_date", "week_start", "created_at", "id"},
+       .columns = {"project_name", "digest_date", "week_start", "created_at", "id"},
+       .documents = {{"markdown", [](const json& r) { return intel::digest_markdown(r.value("digests", json::array())); }},
+                     {"html", [](const json& r) { return intel::digest_html(r.value("digests", json::array())); }}},
        .handler = [](Context& ctx, const Params& p) -> json {
          auto scope = ctx.scope();
          const bool daily = p.str("kind") == "daily";
          long long limit = p.has("limit") ? std::min(p.integer("limit"), daily ? 100LL : 52LL) : (daily ? 20 : 12);
          std::optional<std::string> date;
          if (p.has("date")) date = iso_ms(*parse_iso_ms(p.str("date"))).substr(0, 10);
+         const std::string name = projects::get(ctx.conn(), scope.project_id).name;
          pqxx::read_transaction tx(ctx.conn());
-         return {{"digests", intel::list_digests(tx, daily ? intel::DigestKind::daily : intel::DigestKind::weekly,
-                                                 scope.project_id, scope.account_scope_id, date, limit)}};
+         json digests = intel::list_digests(tx, daily ? intel::DigestKind::daily : intel::DigestKind::weekly,
+                                            scope.project_id, scope.account_scope_id, date, limit);
+         for (auto& d : digests) d["project_name"] = name;  // the documents' headings
+         return {{"digests", digests}};
        }},
   };
 }

@@ -43,8 +43,10 @@ const std::vector<CommandGroup>& command_groups() {
 const std::vector<Param>& global_cli_options() {
   static const std::vector<Param> options = [] {
     Param output{.name = "output", .type = ParamType::choice,
-                 .help = "output format (default: output.format, else table)",
-                 .choices = {"table", "json", "ndjson", "csv"}, .short_flag = "o", .metavar = "FORMAT"};
+                 .help = "output format (default: output.format, else table); markdown and html where a "
+                         "command writes documents (digest show)",
+                 .choices = {"table", "json", "ndjson", "csv", "markdown", "html"}, .short_flag = "o",
+                 .metavar = "FORMAT"};
     Param project{.name = "project", .type = ParamType::uuid,
                   .help = "project scope (default: project.default)", .metavar = "ID"};
     Param config{.name = "config", .help = "TOML config file (default: $XDG_CONFIG_HOME/labctl/config.toml)",

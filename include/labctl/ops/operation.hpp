@@ -148,6 +148,8 @@ struct Operation {
   std::function<int(const json&)> exit_code;  // CLI exit code of a result (a partial failure); none = 0
   // The table format's text instead of a table (e.g. ranked evidence); color: stdout is a TTY.
   std::function<void(const json&, std::ostream&, bool color)> human;
+  // Documents the CLI prints besides the four formats (--output markdown|html): format → writer.
+  std::map<std::string, std::function<std::string(const json&)>> documents;
   Handler handler;
 
   bool project_scoped() const { return scope == Scope::required; }
