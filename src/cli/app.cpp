@@ -210,7 +210,8 @@ int run(int argc, char** argv, const ops::Services& services) {
     if (format != "table" && format != "json" && format != "ndjson" && format != "csv" && !op->documents.count(format)) {
       if (!global_input.contains("output"))
         throw config_error("output.format must be table, json, ndjson or csv, got '" + format + "'");
-      throw validation_error("output", "--output " + format + " is for documents; this command prints table, json, ndjson or csv", "invalid_enum_value");
+      throw validation_error("output", "--output " + format + " is for documents; this command prints table, json, ndjson or csv",
+                             "invalid_enum_value");
     }
     int verbosity = static_cast<int>(globals.flags["verbose"] - globals.flags["quiet"]);
     setup_logging(config.get("log.format"), config.get("log.level"), verbosity);

@@ -1,5 +1,6 @@
 // api-keys list | create | revoke (api.md §2.6): a session (never a key) with api_keys.manage, in
 // the active project; the raw key is shown once. The routes answer {ok, data} without request_id.
+#include "labctl/core/json_optional.hpp"
 #include "labctl/domains/auth/api_keys.hpp"
 #include "labctl/ops/context.hpp"
 #include "operation_sets.hpp"
@@ -7,9 +8,8 @@
 namespace labctl::auth {
 
 void to_json(nlohmann::json& j, const ApiKey& k) {
-  auto opt = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
-  j = {{"id", k.id},           {"key_prefix", k.key_prefix},          {"name", k.name},
-       {"scopes", k.scopes},   {"expires_at", opt(k.expires_at)},     {"last_used_at", opt(k.last_used_at)},
+  j = {{"id", k.id},         {"key_prefix", k.key_prefix},  {"name", k.name},
+       {"scopes", k.scopes}, {"expires_at", k.expires_at},  {"last_used_at", k.last_used_at},
        {"created_at", k.created_at}};
 }
 

@@ -16,12 +16,15 @@ namespace {
 
 namespace intel = intelligence;
 
-// A date parameter as the UTC day it names; today without one; never a day in the future.
+// The UTC day a date parameter (validated as a date or timestamp already) names.
+std::string utc_day(const std::string& date) { return iso_ms(*parse_iso_ms(date)).substr(0, 10); }
+
+// A date parameter's day; today without one; never a day in the future.
 std::string day_of(const Params& p, const std::string& name) {
   const std::string today = iso_now().substr(0, 10);
   auto given = p.opt_str(name);
   if (!given) return today;
-  std::string day = iso_ms(*parse_iso_ms(*given)).substr(0, 10);  // validated as a date already
+  std::string day = utc_day(*given);
   if (day > today)
     throw Error(ErrorClass::invalid_params, "invalid_date", "--" + name + " " + day + " is in the future",
                 json::array({validation_issue(name, name + " must not be in the future", "too_big")}));
@@ -62,7 +65,8 @@ json generated(const intel::Digest& d) {
 
 Operation generate(intel::DigestKind kind) {
   const bool daily = kind == intel::DigestKind::daily;
-  const std::string name = daily ? "daily" : "weekly", param = daily ? "date" : "week";
+  const std::string name = daily ? "daily" : "weekly", param = daily ? "date" : "week",
+                    period = daily ? "digest_date" : "week_start";
   return {
       .name = "digest." + name,
       .cli_path = {"digest", name},
@@ -76,14 +80,13 @@ Operation generate(intel::DigestKind kind) {
       .scope = Scope::required,
       .mutating = true,
       .audit = {.action = "digest." + name + ".generate", .entity_type = "digest", .entity = "/digests/0/id",
-                .payload = [param](const Params&, const json& r) -> json {
+                .payload = [period](const Params&, const json& r) -> json {
                   const json& d = r["digests"][0];
-                  return {{param == "date" ? "digest_date" : "week_start", d.value(param == "date" ? "digest_date" : "week_start", "")},
-                          {"is_empty", d["summary"].value("is_empty", false)}};
+                  return {{period, d[period]}, {"is_empty", d["summary"]["is_empty"]}};
                 }},
       .all_projects = every_project,
       .rows = "digests",
-      .columns = {"project_name", daily ? "digest_date" : "week_start", "status", "error"},
+      .columns = {"project_name", period, "status", "error"},
       .exit_code = first_failure,
       .human = print_runs,
       .handler = [kind, param](Context& ctx, const Params& p) -> json {
@@ -129,7 +132,7 @@ std::vector<Operation> digest_operations() {
          const bool daily = p.str("kind") == "daily";
          long long limit = p.has("limit") ? std::min(p.integer("limit"), daily ? 100LL : 52LL) : (daily ? 20 : 12);
          std::optional<std::string> date;
-         if (p.has("date")) date = iso_ms(*parse_iso_ms(p.str("date"))).substr(0, 10);
+         if (p.has("date")) date = utc_day(p.str("date"));
          const std::string name = projects::get(ctx.conn(), scope.project_id).name;
          pqxx::read_transaction tx(ctx.conn());
          json digests = intel::list_digests(tx, daily ? intel::DigestKind::daily : intel::DigestKind::weekly,

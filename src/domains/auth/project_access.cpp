@@ -2,6 +2,7 @@
 
 #include "labctl/core/error.hpp"
 #include "labctl/core/ids.hpp"
+#include "labctl/core/json_optional.hpp"
 #include "labctl/core/utf8.hpp"
 #include "labctl/db/field_values.hpp"
 #include "labctl/db/prepared.hpp"
@@ -65,13 +66,12 @@ std::optional<std::string> fallback_project(pqxx::connection& conn, const Reach&
 }
 
 void to_json(nlohmann::json& j, const Assignment& a) {
-  auto opt = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
   j = {{"id", a.id}, {"user_id", a.user_id}, {"project_id", a.project_id}, {"assigned_at", a.assigned_at},
-       {"assigned_by", opt(a.assigned_by)}};
+       {"assigned_by", a.assigned_by}};
   if (a.username) {
     j["username"] = *a.username;
-    j["user_role"] = opt(a.user_role);
-    j["project_name"] = opt(a.project_name);
+    j["user_role"] = a.user_role;
+    j["project_name"] = a.project_name;
   }
 }
 

@@ -1,5 +1,6 @@
 #include "labctl/domains/intelligence/analytics.hpp"
 
+#include "labctl/core/json_optional.hpp"
 #include "labctl/db/field_values.hpp"
 #include "labctl/db/sql_time.hpp"
 
@@ -7,8 +8,6 @@ namespace labctl::intelligence {
 namespace {
 
 using nlohmann::json;
-
-json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(); }
 
 // Chatwoot's message_type: 0 incoming, 1 outgoing (webhooks spell them out).
 const char* kIncoming = "('0', 'incoming')";
@@ -46,8 +45,7 @@ void to_json(json& j, const CommsSnapshot& c) {
 }
 
 void to_json(json& j, const AnalyticsOverview& o) {
-  j = {{"revenue", o.revenue}, {"delivery", o.delivery ? json(*o.delivery) : json()},
-       {"comms", o.comms ? json(*o.comms) : json()}};
+  j = {{"revenue", o.revenue}, {"delivery", o.delivery}, {"comms", o.comms}};
 }
 
 void to_json(json& j, const EvidenceItem& e) {
@@ -55,10 +53,10 @@ void to_json(json& j, const EvidenceItem& e) {
        {"source_type", e.source_type},
        {"source_table", e.source_table},
        {"source_pk", e.source_pk},
-       {"conversation_global_id", opt(e.conversation_global_id)},
-       {"message_global_id", opt(e.message_global_id)},
-       {"contact_global_id", opt(e.contact_global_id)},
-       {"snippet", opt(e.snippet)},
+       {"conversation_global_id", e.conversation_global_id},
+       {"message_global_id", e.message_global_id},
+       {"contact_global_id", e.contact_global_id},
+       {"snippet", e.snippet},
        {"payload", e.payload},
        {"created_at", e.created_at}};
 }

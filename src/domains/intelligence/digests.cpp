@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "labctl/core/json_optional.hpp"
 #include "labctl/core/iso_time.hpp"
 #include "labctl/db/rows.hpp"
 #include "labctl/db/sql_time.hpp"
@@ -127,9 +128,9 @@ Digest generate_weekly_digest(pqxx::transaction_base& tx, const std::string& pro
       {"portfolio",
        {{"open_pipeline", w[1].as<long long>()},
         {"revenue", analytics.revenue},
-        {"delivery", analytics.delivery ? json(*analytics.delivery) : json()},
-        {"comms", analytics.comms ? json(*analytics.comms) : json()}}},
-      {"risk", {{"health", risk.health ? json(*risk.health) : json()}, {"top_risks", top_risks}, {"patterns", patterns}}},
+        {"delivery", analytics.delivery},
+        {"comms", analytics.comms}}},
+      {"risk", {{"health", risk.health}, {"top_risks", top_risks}, {"patterns", patterns}}},
       {"growth", {{"top_nba", brief(top)}}},
       {"is_empty", top.empty() && risk.risks.empty() && !risk.health && analytics.revenue.empty() && w[1].as<long long>() == 0}};
   return stored(tx, DigestKind::weekly, project, scope, week_start, summary, evidence);

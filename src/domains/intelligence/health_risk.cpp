@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "labctl/core/json_optional.hpp"
 #include "labctl/db/field_values.hpp"
 #include "labctl/db/rows.hpp"
 #include "labctl/db/sql_time.hpp"
@@ -52,7 +53,7 @@ void to_json(json& j, const RadarItem& r) {
        {"severity", r.severity},
        {"probability", r.probability},
        {"title", r.title},
-       {"mitigation_action", r.mitigation_action ? json(*r.mitigation_action) : json()},
+       {"mitigation_action", r.mitigation_action},
        {"status", r.status},
        {"evidence_refs", r.evidence_refs},
        {"updated_at", r.updated_at}};
@@ -65,7 +66,7 @@ void to_json(json& j, const RiskPattern& p) {
 }
 
 void to_json(json& j, const RiskOverview& o) {
-  j = {{"health", o.health ? json(*o.health) : json()}, {"risks", o.risks}, {"patterns", o.patterns}};
+  j = {{"health", o.health}, {"risks", o.risks}, {"patterns", o.patterns}};
 }
 
 RiskRefresh refresh_risk(pqxx::transaction_base& tx, const std::string& project, const std::string& scope) {

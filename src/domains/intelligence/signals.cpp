@@ -4,6 +4,7 @@
 #include <map>
 
 #include "labctl/core/error.hpp"
+#include "labctl/core/json_optional.hpp"
 #include "labctl/core/utf8.hpp"
 #include "labctl/db/field_values.hpp"
 #include "labctl/db/rows.hpp"
@@ -93,19 +94,17 @@ void deal_candidates(pqxx::transaction_base& tx, const std::string& project, con
 }  // namespace
 
 void to_json(json& j, const Signal& s) {
-  auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(); };
   j = {{"id", s.id},           {"signal_type", s.signal_type}, {"severity", s.severity},
        {"confidence", s.confidence}, {"summary", s.summary},   {"status", s.status},
        {"source_kind", s.source_kind}, {"dedupe_key", s.dedupe_key}, {"evidence_refs", s.evidence_refs},
-       {"account_id", opt(s.account_id)}, {"opportunity_id", opt(s.opportunity_id)}, {"created_at", s.created_at}};
+       {"account_id", s.account_id}, {"opportunity_id", s.opportunity_id}, {"created_at", s.created_at}};
 }
 
 void to_json(json& j, const NextBestAction& a) {
-  auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(); };
-  j = {{"id", a.id},         {"signal_id", opt(a.signal_id)}, {"action_type", a.action_type},
+  j = {{"id", a.id},         {"signal_id", a.signal_id}, {"action_type", a.action_type},
        {"priority", a.priority}, {"status", a.status},         {"summary", a.summary},
-       {"evidence_refs", a.evidence_refs}, {"due_date", opt(a.due_date)}, {"owner_username", opt(a.owner_username)},
-       {"dedupe_key", opt(a.dedupe_key)}, {"created_at", a.created_at}, {"updated_at", a.updated_at}};
+       {"evidence_refs", a.evidence_refs}, {"due_date", a.due_date}, {"owner_username", a.owner_username},
+       {"dedupe_key", a.dedupe_key}, {"created_at", a.created_at}, {"updated_at", a.updated_at}};
 }
 
 void to_json(json& j, const Extraction& e) {
