@@ -2,7 +2,8 @@
 # The main job on embedded defaults (`make demo`, the README's first command): the private
 # database, migrations, one project per data source, a sync of everything, reconciliation, the
 # synced messages embedded (offline, without an API key) and one LightRAG query per project with
-# its ranked evidence, and serve answering /health. With no API keys configured, labctl-sandbox
+# its ranked evidence; signals, risk, analytics and the daily digest of every project, the
+# portfolio, one digest as Markdown; and serve answering /health. With no API keys configured, labctl-sandbox
 # serves realistic Chatwoot, Linear and Attio data over HTTP and labctl syncs from it like from
 # the real thing. Everything the demo starts is stopped when it ends, but the private cluster.
 set -eu
@@ -69,6 +70,22 @@ for id in $projects; do
   "$LABCTL" lightrag query "$QUERY" -k 3 --project "$id"
   echo
 done
+
+# Intelligence: every project's signals and next best actions, health and risk, analytics and
+# daily digest (what cron runs each morning); the portfolio side by side; the first project's
+# digest as the Markdown a person reads.
+for id in $projects; do
+  for step in "signals extract" "risk refresh" "analytics refresh"; do
+    # shellcheck disable=SC2086 # the step is two words on purpose
+    "$LABCTL" $step --project "$id" > /dev/null
+  done
+done
+"$LABCTL" digest daily --all-projects
+echo "portfolio:"
+"$LABCTL" portfolio overview --project-ids "$(echo $projects | tr ' ' ,)"
+echo
+"$LABCTL" digest show daily --project "$first" --limit 1 --output markdown
+echo
 
 # serve: the web UI's API. Its login is the environment owner unless one is configured.
 : "${AUTH_CREDENTIALS:=demo:demo-password}"

@@ -7,6 +7,7 @@
 #include "labctl/core/metrics.hpp"
 #include "labctl/core/utf8.hpp"
 #include "labctl/domains/audit/audit_log.hpp"
+#include "labctl/domains/auth/account_scope.hpp"
 #include "labctl/domains/auth/roles.hpp"
 #include "labctl/domains/events/live_events.hpp"
 #include "labctl/domains/jobs/job_runs.hpp"
@@ -150,8 +151,28 @@ void check_caller(const Operation& op, const Context& ctx, const json& input) {
     throw Error(ErrorClass::forbidden, "project_access_denied", "You have no access to the active project");
 }
 
+// The ids a portfolio request names (api.md §3): its project_ids and project_id parameters.
+std::vector<std::string> named_projects(const Params& params) {
+  std::vector<std::string> ids;
+  const json& all = params.all();
+  for (const auto& item : all.value("project_ids", json::array()))
+    if (item.is_string()) ids.push_back(item.get<std::string>());
+  if (all.contains("project_id") && all["project_id"].is_string()) ids.push_back(all["project_id"].get<std::string>());
+  return ids;
+}
+
 // The project scope the operation declares; a missing project answered as the operation says.
-void resolve_scope(const Operation& op, Context& ctx) {
+void resolve_scope(const Operation& op, Context& ctx, const Params& params) {
+  if (op.scope == Scope::account) {
+    ctx.account_scope_id =
+        ctx.project_id ? ctx.scope().account_scope_id : auth::account_scope_of(ctx.conn(), named_projects(params));
+    if (!ctx.account_scope_id)
+      throw Error(ErrorClass::conflict, "account_scope_required",
+                  ctx.frontend == Frontend::cli ? "this command needs an account scope: pass --project ID or name "
+                                                  "its projects (see 'labctl projects list')"
+                                                : "Select an account scope first");
+    return;
+  }
   if (op.scope == Scope::none || (op.scope == Scope::optional && !ctx.project_id)) return;
   if (!ctx.project_id && !op.missing_project_code.empty() && ctx.frontend == Frontend::http)
     throw Error(ErrorClass::invalid_params, op.missing_project_code, "Select active project first");
@@ -210,7 +231,7 @@ json dispatch(const Operation& op, const HttpRoute* route, Context& ctx, const j
   limit_expensive(route, ctx);  // counts invalid requests too
   if (ctx.input_error) throw *ctx.input_error;
   Params params = validate(op, route, input, ctx.frontend, &ctx.config);
-  resolve_scope(op, ctx);
+  resolve_scope(op, ctx, params);
   const std::string action = audit_action(op, route, params);
   AuditRun audit{ctx, op, action, params, std::nullopt};
   try {

@@ -234,7 +234,10 @@ std::string command_page(const Operation& op) {
     std::vector<std::string> routes;
     for (const auto& r : op.routes) routes.push_back("\\fB" + r.method + " " + roff(r.path) + "\\fR");
     s << ".SH HTTP\nThe same operation is served by\n.B labctl serve\nas\n" << join(routes, ",\n")
-      << (op.project_scoped() ? " (project scope required)" : "") << ".\n";
+      << (op.project_scoped()              ? " (project scope required)"
+          : op.scope == Scope::account ? " (account scope: the active project's, or the named projects')"
+                                       : "")
+      << ".\n";
   }
   s << ".SH EXAMPLE\n.nf\n" << roff(op.example) << "\n.fi\n.SH SEE ALSO\n.BR labctl (1)\n";
   return s.str();

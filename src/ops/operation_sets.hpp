@@ -22,5 +22,6 @@ std::vector<Operation> signal_operations();
 std::vector<Operation> risk_operations();
 std::vector<Operation> analytics_operations();
 std::vector<Operation> digest_operations();
+std::vector<Operation> portfolio_operations();
 
 }  // namespace labctl::ops

@@ -103,13 +103,16 @@ class Checker {
     }
     json out = json::array();
     Param item = p;
-    item.type = ParamType::string;
+    item.type = p.items;
     item.min.reset();
+    item.max.reset();
     item.required = false;
     for (const auto& raw_item : items) {
-      json v = coerce_string(item, raw_item);
+      json v = coerce(item, raw_item);
       if (!v.is_null()) out.push_back(v);
     }
+    if (p.max && static_cast<long long>(out.size()) > *p.max)
+      throw Problem{label(p) + " takes at most " + std::to_string(*p.max) + " items", "too_many_items"};
     return out;
   }
 

@@ -44,7 +44,7 @@ std::vector<std::string> leftovers(pid_t group) {
 
 }  // namespace
 
-TEST_CASE("make demo: sync, reconcile, embed and one query per project; it stops everything it started") {
+TEST_CASE("make demo: sync, reconcile, embed, one query per project, intelligence and a digest; it stops everything it started") {
   auto home = test::temp_dir("labctl-demo");
   test::Environment env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"},
                            {"HOME", home.string()},
@@ -83,7 +83,8 @@ TEST_CASE("make demo: sync, reconcile, embed and one query per project; it stops
   CHECK(code == 0);
   for (const char* seen : {"syncing from labctl-sandbox", "lightrag query 'approval deadline' in Northwind Coffee",
                            "embedded ", "1. ", "GET http://", "\"ok\":true", "\"authenticated\":true",
-                           "\"csrf_token\":\"(hidden)\"", "\"projects\":[{", "labctl db down"})
+                           "\"csrf_token\":\"(hidden)\"", "\"projects\":[{", "labctl db down", "portfolio:",
+                           "CLIENT_VALUE_SCORE", "# Daily digest: ", "## Next best actions"})
     CHECK_MESSAGE(printed.find(seen) != std::string::npos, seen);
   CHECK(leftovers(pid).empty());  // no labctl-sandbox, no labctl serve
   // What it leaves is the private cluster, stopped as the demo says.

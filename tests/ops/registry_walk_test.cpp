@@ -217,6 +217,11 @@ struct WalkFixture : test::SyncFixture {
          {{cli({"digest", "show", "daily"}), route("GET", "/digests/daily"), route("GET", "/digests/weekly?limit=3")}}},
         {"analytics.drilldown",
          {{cli({"analytics", "drilldown", "--source", "cw_messages"}), route("GET", "/analytics/drilldown?limit=5")}}},
+        {"portfolio.overview",
+         {{cli({"portfolio", "overview"}), route("GET", "/portfolio/overview?project_ids=" + p1.id + "&card_limit=4")}}},
+        {"portfolio.messages",
+         {{cli({"portfolio", "messages", "--project-id", p1.id}), route("GET", "/portfolio/messages?project_id=" + p1.id)}}},
+        {"control_tower", {{cli({"control-tower"}), route("GET", "/control-tower")}}},
         {"nba.set_status",
          {{cli({"nba", "set-status", nba_id, "--status", "accepted"}, "nba.status_update"),
            route("POST", "/nba/" + nba_id + "/status", {{"status", "cancelled"}}, "nba.status_update")}}},
@@ -344,21 +349,29 @@ TEST_CASE_FIXTURE(WalkFixture, "registry walk: without a project every scoped fr
   // A pm with no assignments: a session that no project can be hydrated into.
   auto http = server.session(std::nullopt, "lonely", kUserPassword);
   for (const auto& op : ops::registry()) {
-    if (op.scope != ops::Scope::required || !all.at(op.name).skipped.empty()) continue;
+    if (op.scope == ops::Scope::none || op.scope == ops::Scope::optional || !all.at(op.name).skipped.empty()) continue;
     CAPTURE(op.name);
+    const bool portfolio = op.scope == ops::Scope::account;
     for (const auto& e : all.at(op.name).exposures) {
       std::string where = described(e);
       CAPTURE(where);
       long long before = audits_everywhere(), before_jobs = jobs();
       if (!e.cli.empty()) {
         auto run = test::labctl(e.cli, no_project);
-        CHECK(run.exit_code == 4);
-        CHECK(test::lines(run.err) == 1);
-        CHECK(run.err.find("--project") != std::string::npos);
+        if (op.name == "portfolio.messages") {
+          CHECK(run.exit_code == 0);  // the project it names gives the account scope
+        } else {
+          CHECK(run.exit_code == 4);
+          CHECK(test::lines(run.err) == 1);
+          CHECK(run.err.find("--project") != std::string::npos);
+        }
       } else {
         auto r = e.method == "GET" ? get(http, e.path) : http.Post(e.path, e.body.dump(), "application/json");
         REQUIRE(r);
-        if (!op.permission.empty() && !auth::role_allows("pm", op.permission)) {
+        if (portfolio) {  // the account scope of the project named, of which this pm reaches nothing
+          CHECK(r->body.find(p1.id) == std::string::npos);
+          CHECK(r->status == (op.name == "portfolio.messages" ? 404 : 200));
+        } else if (!op.permission.empty() && !auth::role_allows("pm", op.permission)) {
           CHECK(r->status == 403);  // the permission is judged first
         } else if (op.missing_project_code == "project_required") {
           CHECK(r->status == 400);

@@ -37,7 +37,8 @@ struct Param {
   json default_value = nullptr;
   std::string config_default;       // config key that supplies the default, e.g. server.port
   std::optional<long long> min;     // integers: value; strings: length in characters
-  std::optional<long long> max;
+  std::optional<long long> max;     // … lists: the number of items
+  ParamType items = ParamType::string;  // lists: each item's type (string or uuid)
   std::vector<std::string> choices; // for ParamType::choice
   bool required = false;
   bool positional = false;          // CLI: positional argument instead of --flag
@@ -116,6 +117,10 @@ enum class Scope {
   none,      // never: --project is ignored
   optional,  // when one is given (it must exist): `usage`, `sources list`
   required,  // always: 409 active_project_required without one
+  // A portfolio (api.md §3): the account scope of the caller's project, else the one scope of the
+  // projects its `project_ids` / `project_id` parameters name; the handler reads
+  // Context::account_scope_id and covers the projects of it the caller reaches.
+  account,
 };
 
 struct ProjectRef {
