@@ -44,6 +44,7 @@ bench: build
 	$(BUILD)/tests/serve_throughput_bench
 	$(BUILD)/tests/sync_bench
 	$(BUILD)/tests/rag_bench
+	$(BUILD)/tests/intelligence_bench
 
 clean:
 	rm -rf $(BUILD)
