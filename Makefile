@@ -45,6 +45,7 @@ bench: build
 	$(BUILD)/tests/sync_bench
 	$(BUILD)/tests/rag_bench
 	$(BUILD)/tests/intelligence_bench
+	$(BUILD)/tests/scheduler_bench
 
 clean:
 	rm -rf $(BUILD)

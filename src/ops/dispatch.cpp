@@ -195,7 +195,7 @@ const Job* job_of(const Operation& op, const HttpRoute* route, const Params& p) 
 
 // api.md §5: every job run, however started, announces how it ended (never failing the run).
 void announce(Context& ctx, const Job* job, const Params& p, bool ok) {
-  if (!job) return;
+  if (!job || ctx.scheduled) return;
   try {
     auto scope = ctx.scope();
     bool sent = events::publish(ctx.conn(), {scope.project_id, scope.account_scope_id, expand(job->name, p), ok});

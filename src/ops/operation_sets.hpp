@@ -23,5 +23,6 @@ std::vector<Operation> risk_operations();
 std::vector<Operation> analytics_operations();
 std::vector<Operation> digest_operations();
 std::vector<Operation> portfolio_operations();
+std::vector<Operation> scheduler_operations();
 
 }  // namespace labctl::ops

@@ -11,7 +11,8 @@ const std::vector<Operation>& registry() {
     for (auto family : {system_operations, database_operations, project_operations, connector_operations, sync_operations,
                         reconciliation_operations, rag_operations, search_analytics_operations, auth_operations,
                         api_key_operations, user_operations, event_operations, signal_operations,
-                        risk_operations, analytics_operations, digest_operations, portfolio_operations})
+                        risk_operations, analytics_operations, digest_operations, portfolio_operations,
+                        scheduler_operations})
       for (auto& op : family()) ops.push_back(std::move(op));
     return ops;
   }();

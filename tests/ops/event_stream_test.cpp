@@ -99,7 +99,7 @@ TEST_CASE_FIXTURE(test::TwoProjects, "event stream: connected first, the project
   CHECK(metric(server, "app_redis_pubsub_received_messages_total") == 5);
   CHECK(metric(server, "app_redis_pubsub_callback_errors_total") == 2);
   CHECK(metric(server, "app_redis_pubsub_published_recipients_total") == 2);  // P2's event had no stream
-  CHECK(metric(server, "app_redis_pubsub_subscribed_channels") == 2);
+  CHECK(metric(server, "app_redis_pubsub_subscribed_channels") == 3);  // job_started, job_completed, progress
   CHECK(metric(server, "app_sse_connections_total") == 1);
   CHECK(metric(server, "app_sse_projects_subscribed") == 1);
 }

@@ -82,6 +82,9 @@ struct WalkFixture : test::SyncFixture {
     nba_id = db.text("INSERT INTO next_best_actions (project_id, account_scope_id, signal_id, action_type, summary, "
                      "dedupe_key) VALUES ('" + p1.id + "', '" + p1.scope + "', '" + signal_id +
                      "', 'triage_signal', 'walk', 'walk') RETURNING id::text");
+    // p1's scheduled jobs exist and none is due: a tick in the walk runs nothing (scheduler_test runs them).
+    REQUIRE(labctl({"scheduler", "list", "--project", p1.id}).exit_code == 0);
+    db.exec("UPDATE scheduled_jobs SET next_run_at = now() + interval '1 day'");
   }
 
   std::map<std::string, Case> cases() {
@@ -100,6 +103,8 @@ struct WalkFixture : test::SyncFixture {
     job_embed.job = "embeddings_run";
     Exposure unbind = cli({"sources", "unbind", "linear"}, "source.unbind");
     unbind.project = extra_project;
+    Exposure run_job = cli({"scheduler", "run", "loops_contacts_sync"}, "job.run");
+    run_job.job = "loops_contacts_sync";  // a scheduled run writes its job_runs row too
     Exposure logout = route("POST", "/auth/logout");
     logout.own_session = true;
     Exposure create_user = cli({"users", "create", "walk-cli", "--password-stdin"}, "user.create");
@@ -222,6 +227,15 @@ struct WalkFixture : test::SyncFixture {
         {"portfolio.messages",
          {{cli({"portfolio", "messages", "--project-id", p1.id}), route("GET", "/portfolio/messages?project_id=" + p1.id)}}},
         {"control_tower", {{cli({"control-tower"}), route("GET", "/control-tower")}}},
+        {"scheduler.tick",
+         {{cli({"scheduler", "tick"}, "job.scheduler_tick"), route("POST", "/jobs/scheduler/tick", {}, "job.scheduler_tick")}}},
+        {"scheduler.list", {{cli({"scheduler", "list"}), route("GET", "/jobs/scheduler")}}},
+        {"scheduler.enable", {{cli({"scheduler", "enable", "report_generation"}, "job.enable")}}},
+        {"scheduler.disable", {{cli({"scheduler", "disable", "report_generation"}, "job.disable")}}},
+        {"scheduler.set_cadence", {{cli({"scheduler", "set-cadence", "report_generation", "7200"}, "job.set_cadence")}}},
+        {"scheduler.run", {{run_job}}},
+        {"worker", {{}, "ticks every project until stopped: tests/ops/scheduler_test.cpp"}},
+        {"events.tail", {{}, "prints events until stopped: tests/ops/scheduler_test.cpp"}},
         {"nba.set_status",
          {{cli({"nba", "set-status", nba_id, "--status", "accepted"}, "nba.status_update"),
            route("POST", "/nba/" + nba_id + "/status", {{"status", "cancelled"}}, "nba.status_update")}}},
@@ -245,7 +259,8 @@ struct WalkFixture : test::SyncFixture {
         "(SELECT string_agg(status || priority, ',' ORDER BY id) FROM next_best_actions), "
         "(SELECT count(*) FROM health_scores), (SELECT max(updated_at) FROM risk_radar_items), "
         "(SELECT max(generated_at) FROM analytics_revenue_snapshots), (SELECT max(created_at) FROM analytics_comms_snapshots), "
-        "(SELECT max(created_at) FROM daily_digests), (SELECT max(created_at) FROM weekly_digests))");
+        "(SELECT max(created_at) FROM daily_digests), (SELECT max(created_at) FROM weekly_digests), "
+        "(SELECT max(updated_at) FROM scheduled_jobs), (SELECT count(*) FROM worker_runs))");
   }
 };
 

@@ -27,8 +27,14 @@ bool send(pqxx::connection& conn, const char* channel, const json& payload) {
 }  // namespace
 
 const std::vector<std::string>& channels() {
-  static const std::vector<std::string> all = {kJobCompleted, kSyncProgress};
+  static const std::vector<std::string> all = {kJobStarted, kJobCompleted, kSyncProgress};
   return all;
+}
+
+bool publish(pqxx::connection& conn, const JobStarted& e) {
+  return send(conn, kJobStarted,
+              {{"project_id", e.project_id}, {"account_scope_id", e.account_scope_id}, {"job_type", e.job_type},
+               {"status", "running"}, {"at", iso_now()}});
 }
 
 bool publish(pqxx::connection& conn, const JobCompleted& e) {

@@ -11,10 +11,17 @@
 
 namespace labctl::events {
 
+inline constexpr const char* kJobStarted = "job_started";
 inline constexpr const char* kJobCompleted = "job_completed";
 inline constexpr const char* kSyncProgress = "connector_sync_progress";
 // Every channel a listener subscribes to.
 const std::vector<std::string>& channels();
+
+// A scheduled job's run begins (status "running").
+struct JobStarted {
+  std::string project_id, account_scope_id;
+  std::string job_type;
+};
 
 struct JobCompleted {
   std::string project_id, account_scope_id;
@@ -31,6 +38,7 @@ struct SyncProgress {
 };
 
 // NOTIFY the event; false (logged with the channel, never thrown) when it could not be sent.
+bool publish(pqxx::connection& conn, const JobStarted& event);
 bool publish(pqxx::connection& conn, const JobCompleted& event);
 bool publish(pqxx::connection& conn, const SyncProgress& event);
 

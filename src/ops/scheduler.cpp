@@ -1,0 +1,164 @@
+#include "labctl/ops/scheduler.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+
+#include "labctl/core/config.hpp"
+#include "labctl/core/error.hpp"
+#include "labctl/core/ids.hpp"
+#include "labctl/core/metrics.hpp"
+#include "labctl/db/database.hpp"
+#include "labctl/domains/events/live_events.hpp"
+#include "labctl/domains/jobs/job_catalogue.hpp"
+#include "labctl/domains/jobs/job_runs.hpp"
+#include "labctl/domains/jobs/scheduled_jobs.hpp"
+#include "labctl/ops/dispatch.hpp"
+#include "labctl/ops/registry.hpp"
+
+namespace labctl::ops {
+namespace {
+
+// Jobs this process runs at this moment, against SCHEDULER_MAX_CONCURRENT_JOBS (§1.4 step 3).
+std::atomic<int> running_jobs{0};
+
+struct Running {
+  Running() { ++running_jobs; }
+  ~Running() { --running_jobs; }
+};
+
+// A failed row of the result (a sync whose connector failed) fails the job as a thrown error does.
+std::optional<std::string> failed_row(const Operation& op, const json& result) {
+  if (op.rows.empty()) return std::nullopt;
+  std::string pointer = "/" + op.rows;
+  std::replace(pointer.begin(), pointer.end(), '.', '/');
+  const json::json_pointer at(pointer);
+  if (!result.contains(at) || !result.at(at).is_array()) return std::nullopt;
+  for (const auto& row : result.at(at))
+    if (row.is_object() && row.value("status", "") == "failed")
+      return row.value("error", std::string("a part of the job failed"));
+  return std::nullopt;
+}
+
+// Runs the job's operation in its project, on a connection of its own; its details on success.
+json run_job(Context& parent, const jobs::Claimed& claimed) {
+  const JobHandler* handler = job_handler(claimed.job.job_type);
+  if (!handler) return {{"status", "ok"}, {"skipped", true}, {"reason", "no_handler"}};
+  const Operation* op = find_operation(handler->operation);
+  if (!op) throw Error(ErrorClass::internal, "no_operation", "job " + claimed.job.job_type + " names no operation");
+  std::unique_ptr<pqxx::connection> conn;
+  Context ctx(parent.config, parent.database, parent.metrics, Frontend::cli, random_uuid_v4(),
+              [&](bool) -> pqxx::connection& {
+                if (!conn) conn = parent.database.connect();
+                return *conn;
+              },
+              parent.services);
+  ctx.caller.actor = "scheduler";
+  ctx.scheduled = true;
+  ctx.select_project(claimed.job.project_id, claimed.job.account_scope_id);
+  json result = dispatch(*op, nullptr, ctx, handler->params);
+  if (auto failed = failed_row(*op, result)) throw Error(ErrorClass::upstream_failed, "job_failed", *failed);
+  return result;
+}
+
+// job_started and job_completed (api.md §5): publishing never fails the job.
+template <class Event>
+void announce(Context& ctx, const Event& event) {
+  bool sent = false;
+  try {
+    sent = events::publish(ctx.conn(), event);
+  } catch (const std::exception&) {
+  }
+  ctx.metrics.inc(sent ? "app_redis_pubsub_publish_total" : "app_redis_pubsub_publish_failed_total");
+}
+
+}  // namespace
+
+const JobHandler* job_handler(const std::string& job_type) {
+  static const std::map<std::string, JobHandler> handlers = {
+      {"connectors_sync_cycle", {"sync", {{"connector", "all"}}}},
+      {"connectors_reconciliation_daily", {"reconcile"}},
+      {"connector_errors_retry", {"connectors.retry", {{"limit", 20}}}},
+      {"embeddings_run", {"embeddings.run"}},
+      {"signals_extraction", {"signals.extract"}},
+      {"health_scoring", {"risk.refresh"}},
+      {"daily_digest", {"digest.daily"}},
+      {"weekly_digest", {"digest.weekly"}},
+      {"analytics_aggregates", {"analytics.refresh", {{"period_days", 30}}}},
+      {"chatwoot_sync", {"sync", {{"connector", "chatwoot"}}}},
+      {"attio_sync", {"sync", {{"connector", "attio"}}}},
+      {"linear_sync", {"sync", {{"connector", "linear"}}}},
+  };
+  auto it = handlers.find(job_type);
+  return it == handlers.end() ? nullptr : &it->second;
+}
+
+json tick(Context& ctx, const std::vector<projects::Project>& projects, int limit, const std::atomic<bool>* stop) {
+  const Config& config = ctx.config;
+  const int threshold = config.get_int("scheduler.dead_job_minutes");
+  const int max_concurrent = config.get_int("scheduler.max_concurrent");
+  const jobs::BackoffPolicy backoff{config.get_int("scheduler.backoff_base_seconds"),
+                                    config.get_int("scheduler.backoff_cap_seconds")};
+  const int max_retries = config.get_int("scheduler.max_retries");
+  // The lease outlives the longest job run (its timeout) by five minutes.
+  const int lease = std::max(threshold, config.get_int("scheduler.job_timeout_ms") / 60000 + 5);
+
+  json details = json::array();
+  long long ok = 0, failed = 0, released = 0;
+  std::vector<std::string> ids;
+  for (const auto& p : projects) {
+    jobs::ensure_jobs(ctx.conn(), p.id, p.account_scope_id);
+    ids.push_back(p.id);
+  }
+  jobs::expire_leases(ctx.conn(), ids, lease, threshold);
+  const int effective = std::min(limit, max_concurrent - running_jobs.load());
+  if (effective <= 0)
+    return {{"processed", 0},     {"ok", 0}, {"failed", 0}, {"released", 0}, {"details", details},
+            {"skipped_reason", "concurrency_limit"}};
+
+  for (const auto& job : jobs::claim_jobs(ctx.conn(), ids, effective)) {
+    if (stop && stop->load()) {
+      jobs::release_job(ctx.conn(), job);
+      ++released;
+      continue;
+    }
+    Running running;
+    const jobs::Claimed claimed = jobs::start_worker_run(ctx.conn(), job);
+    announce(ctx, events::JobStarted{job.project_id, job.account_scope_id, job.job_type});
+    const long long run_id = jobs::start_run(ctx.conn(), job.project_id, job.job_type);
+    const auto started = std::chrono::steady_clock::now();
+    auto elapsed_ms = [&] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    };
+    json detail = {{"project_id", job.project_id}, {"job_type", job.job_type}};
+    try {
+      json result = run_job(ctx, claimed);
+      jobs::record_success(ctx.conn(), claimed, result);
+      jobs::finish_run(ctx.conn(), run_id, 0, result);
+      detail.update({{"status", "ok"}, {"duration_ms", elapsed_ms()}, {"details", result}});
+      ++ok;
+      announce(ctx, events::JobCompleted{job.project_id, job.account_scope_id, job.job_type, true});
+    } catch (const std::exception& e) {
+      std::optional<long long> retry_after;
+      if (const auto* error = dynamic_cast<const Error*>(&e); error && error->details().is_object()) {
+        const json& after = error->details().value("retry_after_ms", json());
+        if (after.is_number_integer()) retry_after = after.get<long long>();
+      }
+      auto outcome = jobs::record_failure(ctx.conn(), claimed, e.what(), retry_after, backoff, max_retries);
+      jobs::fail_run(ctx.conn(), run_id, e.what());
+      detail.update({{"status", "failed"}, {"duration_ms", elapsed_ms()}, {"error", e.what()},
+                     {"dead_lettered", outcome.dead_lettered}});
+      ++failed;
+      spdlog::warn("scheduled job {} of project {} failed", job.job_type, job.project_id);
+      announce(ctx, events::JobCompleted{job.project_id, job.account_scope_id, job.job_type, false});
+    }
+    details.push_back(std::move(detail));
+  }
+  return {{"processed", ok + failed}, {"ok", ok}, {"failed", failed}, {"released", released}, {"details", details}};
+}
+
+}  // namespace labctl::ops

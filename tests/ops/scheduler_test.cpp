@@ -1,0 +1,364 @@
+// The scheduler (scheduler-and-intelligence.md §1, §10 scenarios 1–3, 5, 7, 8, 10, 11) through the
+// CLI and a real `labctl serve`, against a real database and labctl-sandbox: ensure, the claim's
+// order and limit, concurrent ticks in separate processes, failures and suspension, cascades,
+// lease expiry, jobs without a handler, and refused input.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <set>
+#include <unistd.h>
+
+#include "support/checks.hpp"
+#include "support/child_process.hpp"
+#include "support/event_stream_client.hpp"
+#include "support/sync_fixture.hpp"
+
+using namespace labctl;
+using json = nlohmann::json;
+using test::Project;
+
+namespace {
+
+struct SchedulerFixture : test::SyncFixture {
+  json cli(std::vector<std::string> args, int expect = 0) {
+    args.insert(args.end(), {"-o", "json"});
+    auto r = labctl(args);
+    INFO(r.err);
+    CHECK(r.exit_code == expect);
+    return r.out.empty() ? json() : json::parse(r.out);
+  }
+  std::string job(const std::string& type, const std::string& column, const Project* p = nullptr) {
+    const Project* in = p ? p : &p1;
+    return db.text("SELECT (" + column + ")::text FROM scheduled_jobs WHERE project_id = '" + in->id +
+                   "' AND job_type = '" + type + "'");
+  }
+  // Every row of the project not due for a day, but these.
+  void only_due(const std::vector<std::string>& types, const Project* p = nullptr) {
+    const Project* in = p ? p : &p1;
+    cli({"scheduler", "list", "--project", in->id});
+    db.exec("UPDATE scheduled_jobs SET next_run_at = now() + interval '1 day' WHERE project_id = '" + in->id + "'");
+    std::string list;
+    for (const auto& t : types) list += (list.empty() ? "'" : ", '") + t + "'";
+    if (!list.empty())  // one statement: the same next_run_at, so the claim orders them by type
+      db.exec("UPDATE scheduled_jobs SET next_run_at = now() - interval '1 minute' WHERE project_id = '" + in->id +
+              "' AND job_type IN (" + list + ")");
+  }
+  std::string state() {
+    return db.text("SELECT string_agg(job_type || status || cadence_seconds || next_run_at || coalesce(payload::text, ''), "
+                   "',' ORDER BY job_type) || (SELECT count(*) FROM worker_runs) FROM scheduled_jobs");
+  }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(SchedulerFixture, "scenario 1: ensure gives a project the 15 default rows once, edits survive") {
+  auto listed = cli({"scheduler", "list", "--project", p1.id})["jobs"];
+  REQUIRE(listed.size() == 15);
+  std::set<std::string> types;
+  for (const auto& j : listed) {
+    types.insert(j["job_type"].get<std::string>());
+    CHECK(j["status"] == "active");
+  }
+  CHECK_FALSE(types.count("chatwoot_sync"));
+  CHECK(db.count("SELECT count(*) FROM scheduled_jobs WHERE project_id = '" + p1.id + "' AND next_run_at <= now()") == 15);
+  CHECK(job("weekly_digest", "cadence_seconds") == "604800");
+  cli({"scheduler", "set-cadence", "embeddings_run", "600", "--project", p1.id});
+  cli({"scheduler", "disable", "weekly_digest", "--project", p1.id});
+  CHECK(cli({"scheduler", "list", "--project", p1.id})["jobs"].size() == 15);  // again: nothing added
+  CHECK(job("embeddings_run", "cadence_seconds") == "600");
+  CHECK(job("weekly_digest", "status") == "paused");
+  CHECK(db.count("SELECT count(*) FROM audit_events WHERE action IN ('job.set_cadence', 'job.disable')") == 2);
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "scenario 3: limit 3 with 15 due runs the 3 oldest; a job without a handler is skipped") {
+  cli({"scheduler", "list", "--project", p1.id});
+  db.exec("UPDATE scheduled_jobs SET next_run_at = now() - interval '1 hour' WHERE project_id = '" + p1.id + "'");
+  db.exec("UPDATE scheduled_jobs SET next_run_at = now() - interval '2 hours' WHERE job_type IN "
+          "('upsell_radar', 'report_generation', 'loops_contacts_sync')");
+  auto r = cli({"scheduler", "tick", "--project", p1.id, "--limit", "3"})["result"];
+  CHECK(r["processed"] == 3);
+  CHECK(r["ok"] == 3);
+  std::set<std::string> ran;
+  for (const auto& d : r["details"]) {
+    ran.insert(d["job_type"].get<std::string>());
+    CHECK(d["details"] == json{{"status", "ok"}, {"skipped", true}, {"reason", "no_handler"}});  // scenario 10
+  }
+  CHECK(ran == std::set<std::string>{"loops_contacts_sync", "report_generation", "upsell_radar"});
+  CHECK(db.count("SELECT count(*) FROM worker_runs WHERE status = 'ok'") == 3);
+  CHECK(db.count("SELECT count(*) FROM job_runs WHERE job_name = 'upsell_radar' AND status = 'ok'") == 1);
+  // Due again a cadence after completion.
+  CHECK(db.count("SELECT count(*) FROM scheduled_jobs WHERE job_type = 'upsell_radar' AND "
+                 "next_run_at BETWEEN now() + interval '1790 seconds' AND now() + interval '1810 seconds'") == 1);
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "scenario 7: a sync success pulls its cascades to now; a paused one stays; a failure moves nothing") {
+  only_due({"connectors_sync_cycle"});
+  cli({"scheduler", "disable", "embeddings_run", "--project", p1.id});
+  const std::string paused_at = job("embeddings_run", "next_run_at");
+  auto r = cli({"scheduler", "tick", "--project", p1.id})["result"];
+  CHECK(r["ok"] == 1);
+  CHECK(db.count("SELECT count(*) FROM cw_messages WHERE project_id = '" + p1.id + "'") > 0);  // the sync really ran
+  CHECK(db.count("SELECT count(*) FROM scheduled_jobs WHERE job_type = 'signals_extraction' AND next_run_at <= now() "
+                 "AND payload -> 'cascade_triggered_by' ->> 'job_type' = 'connectors_sync_cycle'") == 1);
+  CHECK(job("embeddings_run", "next_run_at") == paused_at);
+  CHECK(job("embeddings_run", "status") == "paused");
+  // The cascade's job runs on the next tick, and cascades on.
+  db.exec("UPDATE scheduled_jobs SET next_run_at = now() + interval '1 day' WHERE job_type = 'connectors_sync_cycle'");
+  cli({"scheduler", "tick", "--project", p1.id});
+  CHECK(job("health_scoring", "payload->'cascade_triggered_by'->>'job_type'") == "signals_extraction");
+
+  // A failing sync (the sandbox answers 500) cascades nothing and is backed off.
+  only_due({"connectors_sync_cycle"});
+  sandbox.set_faults("chatwoot.conversations:every,status=500");
+  auto env_fast = env;
+  env_fast["CONNECTOR_HTTP_RETRIES"] = "0";
+  auto failed = test::labctl({"scheduler", "tick", "--project", p1.id, "-o", "json"}, env_fast);
+  sandbox.set_faults("");
+  CHECK(failed.exit_code == 6);
+  auto result = json::parse(failed.out)["result"];
+  CHECK(result["failed"] == 1);
+  CHECK(result["details"][0]["dead_lettered"] == false);
+  CHECK(job("signals_extraction", "next_run_at > now()") == "true");
+  CHECK(job("connectors_sync_cycle", "payload->>'consecutive_failures'") == "1");
+  CHECK(job("connectors_sync_cycle", "(next_run_at - now()) BETWEEN interval '20 seconds' AND interval '35 seconds'") ==
+        "true");  // 30 s ± 15 %
+  CHECK(db.count("SELECT count(*) FROM audit_events WHERE action = 'job.scheduler_tick' AND status = 'partial'") == 1);
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "scenario 5: the 10th failure suspends (dead letter); enable brings it back; a success clears") {
+  only_due({"connectors_sync_cycle"});
+  db.exec("UPDATE scheduled_jobs SET payload = '{\"consecutive_failures\": 9}' WHERE job_type = 'connectors_sync_cycle'");
+  sandbox.set_faults("linear.PullLinear:every,status=500");
+  auto env_fast = env;
+  env_fast["CONNECTOR_HTTP_RETRIES"] = "0";
+  auto r = json::parse(test::labctl({"scheduler", "tick", "--project", p1.id, "-o", "json"}, env_fast).out)["result"];
+  sandbox.set_faults("");
+  CHECK(r["details"][0]["dead_lettered"] == true);
+  CHECK(job("connectors_sync_cycle", "status") == "suspended");
+  db.exec("UPDATE scheduled_jobs SET next_run_at = now() - interval '1 minute' WHERE job_type = 'connectors_sync_cycle'");
+  CHECK(cli({"scheduler", "tick", "--project", p1.id})["result"]["processed"] == 0);  // skipped while suspended
+  auto enabled = cli({"scheduler", "enable", "connectors_sync_cycle", "--project", p1.id})["job"];
+  CHECK(enabled["status"] == "active");
+  CHECK_FALSE(enabled["payload"].contains("consecutive_failures"));
+  auto ok = cli({"scheduler", "run", "connectors_sync_cycle", "--project", p1.id})["result"];
+  CHECK(ok["ok"] == 1);
+  CHECK(job("connectors_sync_cycle", "coalesce(last_error, 'none')") == "none");
+  CHECK(job("connectors_sync_cycle", "last_status") == "ok");
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "scenario 8: a row running since 31 minutes comes back through the lease") {
+  only_due({});
+  db.exec("UPDATE scheduled_jobs SET status = 'running', started_at = now() - interval '31 minutes' "
+          "WHERE job_type = 'health_scoring'");
+  db.exec("INSERT INTO worker_runs (scheduled_job_id, project_id, account_scope_id, job_type, status, started_at) "
+          "SELECT id, project_id, account_scope_id, job_type, 'running', started_at FROM scheduled_jobs "
+          "WHERE job_type = 'health_scoring'");
+  CHECK(cli({"scheduler", "tick", "--project", p1.id})["result"]["processed"] == 0);
+  CHECK(job("health_scoring", "status") == "active");
+  CHECK(job("health_scoring", "last_status") == "failed");
+  CHECK(job("health_scoring", "last_error").rfind("dead_job_auto_cleanup: stuck in running state for over 30 minutes", 0) == 0);
+  CHECK(job("health_scoring", "(next_run_at - now()) BETWEEN interval '25 seconds' AND interval '31 seconds'") == "true");
+  CHECK(db.text("SELECT status || ' ' || error FROM worker_runs") == "failed dead_job_auto_cleanup");
+  CHECK(job("health_scoring", "payload ? 'dead_job_cleaned_at'") == "true");
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "scenario 2: four tick processes over 30 projects run every due job exactly once") {
+  std::vector<Project> projects = {p1};
+  for (int i = 0; i < 29; ++i) {
+    auto created = test::parse(labctl({"projects", "create", "Tick " + std::to_string(i), "-o", "json"}));
+    projects.push_back({created["project"]["id"], created["project"]["account_scope_id"]});
+  }
+  for (const auto& p : projects) only_due({"upsell_radar", "report_generation", "daily_digest", "weekly_digest"}, &p);  // none cascades
+  auto many = env;
+  many["SCHEDULER_MAX_CONCURRENT_JOBS"] = "100";
+  std::vector<pid_t> workers;
+  for (int i = 0; i < 4; ++i)
+    workers.push_back(test::start_labctl({"scheduler", "tick", "--all-projects", "--limit", "100"}, many));
+  for (pid_t w : workers) CHECK(test::wait_exit(w) == 0);
+  CHECK(db.count("SELECT count(*) FROM worker_runs") == 4 * 30);
+  CHECK(db.count("SELECT count(*) FROM (SELECT scheduled_job_id FROM worker_runs GROUP BY 1 HAVING count(*) > 1) d") == 0);
+  CHECK(db.count("SELECT count(*) FROM worker_runs WHERE status <> 'ok'") == 0);
+  CHECK(db.count("SELECT count(*) FROM scheduled_jobs WHERE status = 'running' OR next_run_at <= now()") == 0);
+  CHECK(db.count("SELECT count(*) FROM daily_digests") == 30);
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "scenario 11: bad input is refused and changes nothing; the routes") {
+  cli({"scheduler", "list", "--project", p1.id});
+  const std::string before = state();
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"scheduler", "tick", "--limit", "0"},
+           {"scheduler", "tick", "--limit", "101"},
+           {"scheduler", "set-cadence", "embeddings_run", "-5"},
+           {"scheduler", "set-cadence", "embeddings_run", "2592001"},
+           {"scheduler", "enable", "kag_daily_pipeline"},
+           {"scheduler", "run", "no_such_job"}}) {
+    auto with_project = args;
+    with_project.insert(with_project.end(), {"--project", p1.id});
+    auto r = labctl(with_project);
+    CAPTURE(args);
+    CHECK(r.exit_code == 2);
+    CHECK(test::lines(r.err) == 1);
+  }
+  CHECK(labctl({"scheduler", "tick"}).exit_code == 4);  // neither a project nor --all-projects
+  CHECK(state() == before);
+  CHECK(labctl({"scheduler", "run", "chatwoot_sync", "--project", p1.id}).exit_code == 3);  // no row of that type
+
+  test::Server server(env);
+  auto http = server.session(p1.id);
+  auto listed = test::body_of(http.Get("/jobs/scheduler"));
+  CHECK(listed["jobs"].size() == 15);
+  auto bad = http.Post("/jobs/scheduler/tick?limit=101", "{}", "application/json");
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  CHECK(state() == before);
+  only_due({"upsell_radar"});
+  auto ticked = http.Post("/jobs/scheduler/tick?limit=5", "{\"all_projects\": true}", "application/json");
+  REQUIRE(ticked);
+  CHECK(ticked->status == 200);
+  CHECK(test::body_of(ticked)["result"]["processed"] == 1);  // its project only: all_projects is the CLI's
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "scenario 9: the worker stops after the current job on SIGTERM; after SIGKILL the lease brings rows back") {
+  test::Project p2 = create_project("Second", 1);
+  only_due({"connectors_sync_cycle", "upsell_radar", "report_generation"});
+  only_due({}, &p2);
+  auto once = labctl({"worker", "--once", "-o", "json"});  // wait: the sync is due; let it run once first
+  CHECK(once.exit_code == 0);
+  auto summary = test::parse(once);
+  CHECK(summary["cycles"] == 1);
+  CHECK(summary["processed"] == 3);
+  CHECK(db.count("SELECT count(*) FROM scheduled_jobs WHERE status = 'running'") == 0);
+
+  // A slow sync: SIGTERM while it runs; it finishes and is recorded, the rest is released, exit 0.
+  only_due({"connectors_sync_cycle", "upsell_radar", "report_generation"});
+  sandbox.set_faults("chatwoot.conversations:every,delay_ms=700");
+  auto poll_running = [&] {
+    for (int i = 0; i < 600 && db.count("SELECT count(*) FROM worker_runs WHERE status = 'running'") == 0; ++i)
+      usleep(50'000);
+    return db.count("SELECT count(*) FROM worker_runs WHERE status = 'running'");
+  };
+  const long long runs_before = db.count("SELECT count(*) FROM worker_runs");
+  pid_t worker = test::start_labctl({"worker", "--interval", "1"}, env);
+  REQUIRE(poll_running() == 1);
+  kill(worker, SIGTERM);
+  CHECK(test::wait_exit(worker) == 0);
+  sandbox.set_faults("");
+  CHECK(db.count("SELECT count(*) FROM scheduled_jobs WHERE status = 'running'") == 0);
+  CHECK(db.count("SELECT count(*) FROM worker_runs WHERE status = 'running'") == 0);
+  // The job it was running finished; the claimed rows it never started are due again.
+  CHECK(job("connectors_sync_cycle", "last_status") == "ok");
+  CHECK(db.count("SELECT count(*) FROM worker_runs") == runs_before + 1);
+  CHECK(job("upsell_radar", "next_run_at <= now() AND status = 'active' AND started_at IS NULL") == "true");
+  CHECK(job("report_generation", "next_run_at <= now() AND status = 'active'") == "true");
+
+  // SIGKILL mid-job: the row stays running until its lease ends; the next tick then releases it.
+  only_due({"connectors_sync_cycle"});
+  sandbox.set_faults("chatwoot.conversations:every,delay_ms=700");
+  worker = test::start_labctl({"worker", "--interval", "1"}, env);
+  REQUIRE(poll_running() == 1);
+  kill(worker, SIGKILL);
+  test::wait_exit(worker);
+  sandbox.set_faults("");
+  CHECK(job("connectors_sync_cycle", "status") == "running");
+  db.exec("UPDATE scheduled_jobs SET started_at = now() - interval '31 minutes' WHERE status = 'running'");
+  cli({"scheduler", "tick", "--project", p2.id});  // another project's tick does not touch it
+  CHECK(job("connectors_sync_cycle", "status") == "running");
+  cli({"scheduler", "tick", "--project", p1.id});
+  CHECK(job("connectors_sync_cycle", "last_error").rfind("dead_job_auto_cleanup", 0) == 0);
+  CHECK(db.count("SELECT count(*) FROM worker_runs WHERE status = 'running'") == 0);
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "examples: the crontab's lines and the systemd unit's worker run, silent when they succeed") {
+  auto words = [](const std::string& line) {
+    std::vector<std::string> out;
+    std::istringstream in(line);
+    for (std::string w; in >> w;) out.push_back(w);
+    return out;
+  };
+  std::ifstream crontab(std::string(LABCTL_SOURCE_DIR) + "/examples/crontab");
+  int commands = 0;
+  for (std::string line; std::getline(crontab, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    auto w = words(line);
+    REQUIRE(w.size() > 6);
+    CHECK(w[5] == "labctl");
+    std::vector<std::string> args(w.begin() + 6, w.end());
+    CAPTURE(line);
+    auto r = labctl(args);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.empty());  // cron mails whatever a job prints
+    CHECK(r.err.empty());
+    ++commands;
+  }
+  CHECK(commands == 2);
+  CHECK(db.count("SELECT count(*) FROM worker_runs") > 0);
+  CHECK(db.count("SELECT count(*) FROM daily_digests") == 1);
+
+  std::ifstream unit(std::string(LABCTL_SOURCE_DIR) + "/examples/labctl-worker.service");
+  std::string exec, kill_signal;
+  for (std::string line; std::getline(unit, line);) {
+    if (line.rfind("ExecStart=", 0) == 0) exec = line.substr(10);
+    if (line.rfind("KillSignal=", 0) == 0) kill_signal = line.substr(11);
+  }
+  CHECK(kill_signal == "SIGTERM");  // what the worker stops cleanly on
+  auto w = words(exec);
+  REQUIRE(w.size() >= 2);
+  CHECK(w[0] == "/usr/local/bin/labctl");
+  std::vector<std::string> args(w.begin() + 1, w.end());
+  args.push_back("--once");
+  auto r = labctl(args);
+  CHECK(r.exit_code == 0);
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "scenario 12: every scheduled run is announced: job_started, then job_completed") {
+  only_due({"upsell_radar", "health_scoring"});
+  test::Server server(env);
+  auto login = server.login(test::kOwnerLogin, test::kOwnerPassword);
+  auto select = server.client().Post("/projects/" + p1.id + "/select",
+                                     httplib::Headers{{"Cookie", "sid=" + login.session_id},
+                                                      {"X-CSRF-Token", login.csrf_token}},
+                                     "", "application/json");
+  REQUIRE(select->status == 200);
+  test::EventStreamClient stream(server.port(), "Cookie: sid=" + login.session_id);
+  REQUIRE(stream.status() == 200);
+  REQUIRE(stream.next_event(std::chrono::seconds(5))->event == "connected");
+  cli({"scheduler", "tick", "--project", p1.id});
+  std::vector<std::string> seen;
+  for (int i = 0; i < 4; ++i) {
+    auto e = stream.next_event(std::chrono::seconds(5));
+    REQUIRE(e);
+    auto data = json::parse(e->data);
+    seen.push_back(e->event + " " + data["job_type"].get<std::string>() + " " + data["status"].get<std::string>());
+  }
+  CHECK(seen == std::vector<std::string>{"job_started health_scoring running", "job_completed health_scoring ok",
+                                         "job_started upsell_radar running", "job_completed upsell_radar ok"});
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "events tail prints the project's events as JSON lines, live") {
+  only_due({"upsell_radar"});
+  auto dir = test::temp_dir("events-tail");
+  auto out = dir / "out", err = dir / "err";
+  int out_fd = open(out.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  int err_fd = open(err.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  pid_t tail = test::spawn(LABCTL_BINARY, {"events", "tail", "--project", p1.id, "--count", "2"}, env, out_fd, err_fd);
+  close(out_fd);
+  close(err_fd);
+  for (int i = 0; i < 200 && test::slurp(err.string()).find("listening for events") == std::string::npos; ++i)
+    usleep(25'000);
+  REQUIRE(test::slurp(err.string()).find("listening for events") != std::string::npos);
+  cli({"scheduler", "tick", "--project", p1.id});
+  CHECK(test::wait_exit(tail) == 0);
+  auto lines = test::slurp(out.string());
+  std::istringstream in(lines);
+  std::vector<json> events;
+  for (std::string line; std::getline(in, line);) events.push_back(json::parse(line));
+  REQUIRE(events.size() == 2);
+  CHECK(events[0]["event"] == "job_started");
+  CHECK(events[1]["event"] == "job_completed");
+  CHECK(events[1]["job_type"] == "upsell_radar");
+  CHECK(events[1]["project_id"] == p1.id);
+  CHECK_FALSE(events[1].contains("account_scope_id"));
+}
