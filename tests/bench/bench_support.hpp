@@ -8,7 +8,12 @@
 #include <string>
 #include <vector>
 
+#include <fstream>
+#include <functional>
+#include <pqxx/pqxx>
+
 #include "support/labctl_process.hpp"
+#include "support/test_cluster.hpp"
 
 namespace labctl::bench {
 
@@ -27,6 +32,23 @@ inline nlohmann::json checked(const std::vector<std::string>& args, const std::m
     std::exit(1);
   }
   return r.out.empty() || r.out[0] != '{' ? nlohmann::json() : nlohmann::json::parse(r.out);
+}
+
+// The SQL statements `f` sends on `conn`, from libpq's protocol trace: each Query (simple
+// protocol) or Bind (extended), BEGIN and COMMIT included.
+inline long long count_statements(pqxx::connection& conn, const std::function<void()>& f) {
+  static const auto path = test::temp_dir("bench-trace") / "trace";
+  std::FILE* file = std::fopen(path.c_str(), "w");
+  conn.trace(file);
+  f();
+  conn.trace(nullptr);
+  std::fclose(file);
+  std::ifstream in(path);
+  long long n = 0;
+  for (std::string line; std::getline(in, line);)
+    n += line.find("\tF\t") != std::string::npos &&
+         (line.find("\tQuery\t") != std::string::npos || line.find("\tBind\t") != std::string::npos);
+  return n;
 }
 
 }  // namespace labctl::bench

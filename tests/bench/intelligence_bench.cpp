@@ -81,30 +81,6 @@ void copy_project(pqxx::connection& conn, const Project& from, const Project& to
   tx.commit();
 }
 
-// Statements a function sends, from libpq's protocol trace: each Query (simple) or Bind (extended).
-class StatementCounter {
- public:
-  explicit StatementCounter(pqxx::connection& conn) : conn_(conn), path_(test::temp_dir("bench-trace") / "trace") {}
-  template <class F>
-  long long count(F&& f) {
-    std::FILE* file = std::fopen(path_.c_str(), "w");
-    conn_.trace(file);
-    f();
-    conn_.trace(nullptr);
-    std::fclose(file);
-    std::ifstream in(path_);
-    long long n = 0;
-    for (std::string line; std::getline(in, line);)
-      n += line.find("\tF\t") != std::string::npos &&
-           (line.find("\tQuery\t") != std::string::npos || line.find("\tBind\t") != std::string::npos);
-    return n;
-  }
-
- private:
-  pqxx::connection& conn_;
-  std::filesystem::path path_;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -193,7 +169,6 @@ int main(int argc, char** argv) {
     if (messages_of(p) < messages_of(small)) small = p;
     if (messages_of(p) > messages_of(large)) large = p;
   }
-  StatementCounter counter(conn);
   const std::string today = pqxx::nontransaction(conn).exec1("SELECT (now() AT TIME ZONE 'UTC')::date::text")[0].c_str();
   struct Measured {
     const char* name;
@@ -218,7 +193,7 @@ int main(int argc, char** argv) {
     long long counts[2];
     for (int i = 0; i < 2; ++i) {
       const Project& p = i == 0 ? small : large;
-      counts[i] = counter.count([&] {
+      counts[i] = bench::count_statements(conn, [&] {
         pqxx::work tx(conn);
         m.run(tx, p);
         tx.commit();
@@ -234,7 +209,7 @@ int main(int argc, char** argv) {
   double overview_ms = 0;
   long long portfolio_counts[2];
   for (int i = 0; i < 2; ++i)
-    portfolio_counts[i] = counter.count([&] {
+    portfolio_counts[i] = bench::count_statements(conn, [&] {
       auto start = Clock::now();
       pqxx::read_transaction tx(conn);
       intelligence::portfolio_overview(tx, projects[0].scope, all, i == 0 ? one : every, {});

@@ -26,21 +26,6 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-long long statements(pqxx::connection& conn, const std::function<void()>& f) {
-  auto path = test::temp_dir("scheduler-bench-trace") / "trace";
-  std::FILE* file = std::fopen(path.c_str(), "w");
-  conn.trace(file);
-  f();
-  conn.trace(nullptr);
-  std::fclose(file);
-  std::ifstream in(path);
-  long long n = 0;
-  for (std::string line; std::getline(in, line);)
-    n += line.find("\tF\t") != std::string::npos &&
-         (line.find("\tQuery\t") != std::string::npos || line.find("\tBind\t") != std::string::npos);
-  return n;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -62,13 +47,13 @@ int main(int argc, char** argv) {
   long long claimed = 0, claim_statements = 0, bookkeeping_statements = 0;
   double claim_s = 0, bookkeeping_s = 0;
   std::vector<jobs::ScheduledJob> rows;
-  claim_statements = statements(conn, [&] {
+  claim_statements = bench::count_statements(conn, [&] {
     auto start = Clock::now();
     rows = jobs::claim_jobs(conn, ids, 15);
     claim_s = since(start);
   });
   claimed = static_cast<long long>(rows.size());
-  bookkeeping_statements = statements(conn, [&] {
+  bookkeeping_statements = bench::count_statements(conn, [&] {
     auto start = Clock::now();
     for (const auto& job : rows) jobs::record_success(conn, jobs::start_worker_run(conn, job), nlohmann::json::object());
     bookkeeping_s = since(start);
