@@ -116,6 +116,7 @@ const std::vector<ConfigKey>& config_keys() {
       {"scheduler.max_retries", {"JOB_MAX_RETRIES"}, "10", "consecutive failures that suspend a job", false, 1, 100},
       {"scheduler.backoff_base_seconds", {"JOB_RETRY_BACKOFF_BASE_SECONDS"}, "30", "first retry delay of a failed job (doubles, with jitter)", false, 5, 600},
       {"scheduler.backoff_cap_seconds", {"JOB_RETRY_BACKOFF_CAP_SECONDS"}, "3600", "longest retry delay of a failed job", false, 60, 86400},
+      {"storage.budget_gb", {"STORAGE_BUDGET_GB"}, "20", "the database size `jobs status` measures usage against, in GiB", false, 1, 1000000},
       {"worker.interval_seconds", {"WORKER_INTERVAL_SECONDS"}, "60", "how long `labctl worker` sleeps between ticks", false, 1, 86400},
       {"scheduler.job_timeout_ms", {"JOB_TIMEOUT_MS"}, "600000", "the longest a job is expected to run: a running row's lease is this + 5 minutes (runs are not cut off yet)", false, 1000, 1800000},
       {"log.level", {"LABCTL_LOG_LEVEL"}, "info", "trace, debug, info, warn, error or off"},

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 
 #include "labctl/core/config.hpp"
 #include "labctl/core/error.hpp"
@@ -30,6 +32,19 @@ struct Running {
   Running() { ++running_jobs; }
   ~Running() { --running_jobs; }
 };
+
+// §1.3: ensure runs once per project per process (a worker ticks the same projects every minute).
+void ensure_once(pqxx::connection& conn, const projects::Project& p) {
+  static std::mutex mu;
+  static std::set<std::string> ensured;
+  {
+    std::lock_guard lock(mu);
+    if (ensured.count(p.id)) return;
+  }
+  jobs::ensure_jobs(conn, p.id, p.account_scope_id);
+  std::lock_guard lock(mu);
+  ensured.insert(p.id);
+}
 
 // A failed row of the result (a sync whose connector failed) fails the job as a thrown error does.
 std::optional<std::string> failed_row(const Operation& op, const json& result) {
@@ -111,7 +126,7 @@ json tick(Context& ctx, const std::vector<projects::Project>& projects, int limi
   long long ok = 0, failed = 0, released = 0;
   std::vector<std::string> ids;
   for (const auto& p : projects) {
-    jobs::ensure_jobs(ctx.conn(), p.id, p.account_scope_id);
+    ensure_once(ctx.conn(), p);
     ids.push_back(p.id);
   }
   jobs::expire_leases(ctx.conn(), ids, lease, threshold);
@@ -137,9 +152,9 @@ json tick(Context& ctx, const std::vector<projects::Project>& projects, int limi
     json detail = {{"project_id", job.project_id}, {"job_type", job.job_type}};
     try {
       json result = run_job(ctx, claimed);
-      jobs::record_success(ctx.conn(), claimed, result);
+      auto outcome = jobs::record_success(ctx.conn(), claimed, result);
       jobs::finish_run(ctx.conn(), run_id, 0, result);
-      detail.update({{"status", "ok"}, {"duration_ms", elapsed_ms()}, {"details", result}});
+      detail.update({{"status", "ok"}, {"duration_ms", elapsed_ms()}, {"details", result}, {"cascaded", outcome.cascaded}});
       ++ok;
       announce(ctx, events::JobCompleted{job.project_id, job.account_scope_id, job.job_type, true});
     } catch (const std::exception& e) {
@@ -158,6 +173,7 @@ json tick(Context& ctx, const std::vector<projects::Project>& projects, int limi
     }
     details.push_back(std::move(detail));
   }
+  jobs::note_tick(ctx.conn());
   return {{"processed", ok + failed}, {"ok", ok}, {"failed", failed}, {"released", released}, {"details", details}};
 }
 

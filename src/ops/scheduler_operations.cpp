@@ -10,6 +10,7 @@
 #include "labctl/core/stop_signal.hpp"
 #include "labctl/domains/auth/project_access.hpp"
 #include "labctl/domains/jobs/job_catalogue.hpp"
+#include "labctl/domains/jobs/job_status.hpp"
 #include "labctl/domains/jobs/scheduled_jobs.hpp"
 #include "labctl/ops/context.hpp"
 #include "labctl/ops/scheduler.hpp"
@@ -142,6 +143,28 @@ std::vector<Operation> scheduler_operations() {
                        "this command needs a project: pass --project ID or --all-projects");
          return {{"result", tick(ctx, tick_projects(ctx, p), static_cast<int>(p.integer("limit")))}};
        }},
+      {.name = "jobs.status",
+       .cli_path = {"jobs", "status"},
+       .routes = {{.method = "GET", .path = "/jobs/status"}},
+       .summary = "The project's latest job runs, chunks by embedding status, synced entities, storage against the "
+                  "budget, newest sync watermarks",
+       .example = "labctl jobs status --project 6a1f3c2e-0b4d-4e8f-9a7c-5d3b2e1f0a9c --output json",
+       .scope = Scope::required,
+       .rows = "jobs",
+       .columns = {"job_name", "status", "started_at", "finished_at", "processed_count", "error"},
+       .handler = [](Context& ctx, const Params&) -> json {
+         auto scope = ctx.scope();
+         pqxx::read_transaction tx(ctx.conn());
+         return jobs::jobs_status(tx, scope.project_id, scope.account_scope_id,
+                                  static_cast<long long>(ctx.config.get_int("storage.budget_gb")) << 30);
+       }},
+      {.name = "scheduler.health",
+       .cli_path = {"scheduler", "health"},
+       .routes = {{.method = "GET", .path = "/health/scheduler"}},
+       .summary = "Whether ticks run: not_started, degraded (the last over 5 minutes ago) or healthy",
+       .example = "labctl scheduler health --output json",
+       .is_public = true,
+       .handler = [](Context& ctx, const Params&) -> json { return jobs::scheduler_health(ctx.conn()); }},
       {.name = "scheduler.list",
        .cli_path = {"scheduler", "list"},
        .routes = {{.method = "GET", .path = "/jobs/scheduler"}},

@@ -230,6 +230,8 @@ struct WalkFixture : test::SyncFixture {
         {"scheduler.tick",
          {{cli({"scheduler", "tick"}, "job.scheduler_tick"), route("POST", "/jobs/scheduler/tick", {}, "job.scheduler_tick")}}},
         {"scheduler.list", {{cli({"scheduler", "list"}), route("GET", "/jobs/scheduler")}}},
+        {"jobs.status", {{cli({"jobs", "status"}), route("GET", "/jobs/status")}}},
+        {"scheduler.health", {{cli({"scheduler", "health"}), route("GET", "/health/scheduler")}}},
         {"scheduler.enable", {{cli({"scheduler", "enable", "report_generation"}, "job.enable")}}},
         {"scheduler.disable", {{cli({"scheduler", "disable", "report_generation"}, "job.disable")}}},
         {"scheduler.set_cadence", {{cli({"scheduler", "set-cadence", "report_generation", "7200"}, "job.set_cadence")}}},

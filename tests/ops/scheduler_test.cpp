@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
+#include <cmath>
+#include <map>
 #include <set>
 #include <unistd.h>
 
@@ -361,4 +363,42 @@ TEST_CASE_FIXTURE(SchedulerFixture, "events tail prints the project's events as 
   CHECK(events[1]["job_type"] == "upsell_radar");
   CHECK(events[1]["project_id"] == p1.id);
   CHECK_FALSE(events[1].contains("account_scope_id"));
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "jobs status: the latest run per job, chunks by status, entities, storage, watermarks") {
+  sync("chatwoot", p1);
+  only_due({"upsell_radar"});
+  cli({"scheduler", "tick", "--project", p1.id});
+  cli({"scheduler", "run", "upsell_radar", "--project", p1.id});
+  auto s = cli({"jobs", "status", "--project", p1.id});
+  std::map<std::string, json> latest;
+  for (const auto& j : s["jobs"]) latest[j["job_name"]] = j;
+  CHECK(latest.count("upsell_radar"));  // twice run, listed once
+  CHECK(latest["upsell_radar"]["status"] == "ok");
+  CHECK(s["rag_counts"].size() == 4);
+  CHECK(s["rag_counts"]["pending"] == db.count("SELECT count(*) FROM rag_chunks WHERE project_id = '" + p1.id + "'"));
+  CHECK(s["entities"]["messages"] == db.count("SELECT count(*) FROM cw_messages WHERE project_id = '" + p1.id + "'"));
+  CHECK(s["entities"]["messages"].get<long long>() > 0);
+  const json& storage = s["storage"];
+  CHECK(storage["budget_bytes"] == 20LL << 30);
+  CHECK(storage["scoped_logical_bytes"].get<long long>() > 0);
+  CHECK(storage["database_bytes"].get<long long>() > storage["scoped_logical_bytes"].get<long long>());
+  CHECK(storage["usage_percent"].get<double>() ==
+        doctest::Approx(std::round(10000.0 * storage["database_bytes"].get<double>() / double(20LL << 30)) / 100.0));
+  REQUIRE(s["watermarks"].size() == 1);
+  CHECK(s["watermarks"][0]["source"].get<std::string>().rfind("chatwoot:", 0) == 0);
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "scheduler health: not started, healthy after a tick, degraded when ticks stop") {
+  CHECK(cli({"scheduler", "health"})["status"] == "not_started");
+  cli({"scheduler", "tick", "--project", p1.id, "--limit", "1"});
+  auto healthy = cli({"scheduler", "health"});
+  CHECK(healthy["status"] == "healthy");
+  CHECK(healthy["seconds_since_tick"].get<long long>() < 300);
+  db.exec("UPDATE app_settings SET updated_at = now() - interval '6 minutes' WHERE key = 'scheduler.last_tick_at'");
+  test::Server server(env);
+  auto r = server.client().Get("/health/scheduler");  // public, as /health is
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(test::body_of(r)["status"] == "degraded");
 }

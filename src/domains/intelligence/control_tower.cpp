@@ -1,5 +1,7 @@
 #include "labctl/domains/intelligence/control_tower.hpp"
 
+#include <algorithm>
+
 #include "labctl/core/json_optional.hpp"
 #include "labctl/db/field_values.hpp"
 #include "labctl/db/sql_time.hpp"
@@ -10,14 +12,10 @@ namespace labctl::intelligence {
 using nlohmann::json;
 
 void to_json(json& j, const ControlTower& c) {
-  json watermarks = json::array();
-  for (const auto& w : c.sync_watermarks)
-    watermarks.push_back(
-        {{"source", w.source}, {"cursor_ts", w.cursor_ts}, {"cursor_id", w.cursor_id}, {"updated_at", w.updated_at}});
   j = {{"project_id", c.project_id},
        {"account_scope_id", c.account_scope_id},
        {"integrations",
-        {{"sync_watermarks", std::move(watermarks)},
+        {{"sync_watermarks", c.sync_watermarks},
          {"linear",
           {{"issues_total", c.linear_issues_total},
            {"issues_open", c.linear_issues_open},
@@ -35,12 +33,11 @@ void to_json(json& j, const ControlTower& c) {
 
 ControlTower control_tower(pqxx::transaction_base& tx, const std::string& project, const std::string& scope) {
   ControlTower c{project, scope, {}, 0, 0, 0, 0, 0, 0, 0, 0, {}, {}, {}, {}};
-  for (const auto& r : tx.exec_params(
-           "SELECT source, " + db::iso_utc("cursor_ts") + ", cursor_id, " + db::iso_utc("updated_at") +
-               " FROM sync_watermarks WHERE project_id = $1::uuid AND account_scope_id = $2::uuid "
-               "  AND (source LIKE 'chatwoot:%' OR source LIKE 'attio:%' OR source LIKE 'linear:%') ORDER BY source",
-           project, scope))
-    c.sync_watermarks.push_back({r[0].c_str(), db::optional_text(r[1]), db::optional_text(r[2]), r[3].c_str()});
+  for (auto& w : connectors::list_watermarks(tx, project, scope))
+    if (w.source.starts_with("chatwoot:") || w.source.starts_with("attio:") || w.source.starts_with("linear:"))
+      c.sync_watermarks.push_back(std::move(w));
+  std::sort(c.sync_watermarks.begin(), c.sync_watermarks.end(),
+            [](const auto& a, const auto& b) { return a.source < b.source; });
   const std::string in = "project_id = $1::uuid AND account_scope_id = $2::uuid";
   auto f = tx.exec_params1(
       "SELECT (SELECT count(*) FROM linear_issues_raw WHERE " + in + "), "

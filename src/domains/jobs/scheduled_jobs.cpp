@@ -216,4 +216,23 @@ void release_job(pqxx::connection& conn, const ScheduledJob& job) {
   tx.commit();
 }
 
+void note_tick(pqxx::connection& conn) {
+  pqxx::nontransaction(conn).exec(
+      "INSERT INTO app_settings (key, value, updated_at) VALUES ('scheduler.last_tick_at', now()::text, now()) "
+      "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
+}
+
+void to_json(json& j, const SchedulerHealth& h) {
+  j = {{"status", h.status}, {"last_tick_at", h.last_tick_at}, {"seconds_since_tick", h.seconds_since_tick}};
+}
+
+SchedulerHealth scheduler_health(pqxx::connection& conn) {
+  auto rows = pqxx::nontransaction(conn).exec(
+      "SELECT " + db::iso_utc("updated_at") + ", floor(extract(epoch FROM now() - updated_at))::bigint "
+      "FROM app_settings WHERE key = 'scheduler.last_tick_at'");
+  if (rows.empty()) return {"not_started", std::nullopt, std::nullopt};
+  const long long age = rows[0][1].as<long long>();
+  return {age > 300 ? "degraded" : "healthy", std::string(rows[0][0].c_str()), age};
+}
+
 }  // namespace labctl::jobs

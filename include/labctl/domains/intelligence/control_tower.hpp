@@ -8,21 +8,16 @@
 #include <string>
 #include <vector>
 
+#include "labctl/domains/connectors/sync_watermarks.hpp"
 #include "labctl/domains/intelligence/analytics.hpp"
 #include "labctl/domains/intelligence/health_risk.hpp"
 #include "labctl/domains/intelligence/signals.hpp"
 
 namespace labctl::intelligence {
 
-struct Watermark {
-  std::string source;
-  std::optional<std::string> cursor_ts, cursor_id;
-  std::string updated_at;
-};
-
 struct ControlTower {
   std::string project_id, account_scope_id;
-  std::vector<Watermark> sync_watermarks;  // sources chatwoot:*, attio:*, linear:*
+  std::vector<connectors::SourceWatermark> sync_watermarks;  // sources chatwoot:*, attio:*, linear:*, by source
   long long linear_issues_total, linear_issues_open, linear_issues_overdue;
   long long attio_accounts;
   double attio_annual_revenue, attio_pipeline_amount;  // Σ amount of every Attio deal, closed ones too (§9)

@@ -60,8 +60,8 @@ Claimed start_worker_run(pqxx::connection& conn, const ScheduledJob& job);
 
 struct Outcome {
   bool dead_lettered = false;  // this failure suspended the row
-  long long next_run_in_seconds = 0;
-  std::vector<std::string> cascaded;  // rows a success made due
+  long long next_run_in_seconds = 0;  // cadence or backoff
+  std::vector<std::string> cascaded;  // the job types a success made due
 };
 
 // §1.4 step 5, success: the run ok, the row active (paused if it was disabled while running), due
@@ -73,5 +73,16 @@ Outcome record_failure(pqxx::connection& conn, const Claimed& run, const std::st
                        std::optional<long long> retry_after_ms, const BackoffPolicy& policy, int max_retries);
 // A claimed row the worker will not run (it is stopping): back to active and due now.
 void release_job(pqxx::connection& conn, const ScheduledJob& job);
+
+// §1.7: when a tick last ran anywhere (one app_settings row), and what that says of the scheduler:
+// not_started (never), degraded (over 5 minutes ago), healthy.
+void note_tick(pqxx::connection& conn);
+struct SchedulerHealth {
+  std::string status;
+  std::optional<std::string> last_tick_at;
+  std::optional<long long> seconds_since_tick;
+};
+void to_json(nlohmann::json& j, const SchedulerHealth& h);
+SchedulerHealth scheduler_health(pqxx::connection& conn);
 
 }  // namespace labctl::jobs
