@@ -65,14 +65,8 @@ json run_job(Context& parent, const jobs::Claimed& claimed) {
   if (!handler) return {{"status", "ok"}, {"skipped", true}, {"reason", "no_handler"}};
   const Operation* op = find_operation(handler->operation);
   if (!op) throw Error(ErrorClass::internal, "no_operation", "job " + claimed.job.job_type + " names no operation");
-  std::unique_ptr<pqxx::connection> conn;
-  Context ctx(parent.config, parent.database, parent.metrics, Frontend::cli, random_uuid_v4(),
-              [&](bool) -> pqxx::connection& {
-                if (!conn) conn = parent.database.connect();
-                return *conn;
-              },
-              parent.services);
-  ctx.caller.actor = "scheduler";
+  OwnConnection own(parent);
+  Context& ctx = own.context();
   ctx.scheduled = true;
   ctx.select_project(claimed.job.project_id, claimed.job.account_scope_id);
   json result = dispatch(*op, nullptr, ctx, handler->params);
@@ -92,6 +86,17 @@ void announce(Context& ctx, const Event& event) {
 }
 
 }  // namespace
+
+OwnConnection::OwnConnection(Context& parent)
+    : ctx_(parent.config, parent.database, parent.metrics, Frontend::cli, random_uuid_v4(),
+           [this, &parent](bool) -> pqxx::connection& {
+             if (!conn_) conn_ = parent.database.connect();
+             return *conn_;
+           },
+           parent.services) {
+  ctx_.caller.actor = "scheduler";
+  ctx_.progress = parent.progress;
+}
 
 const JobHandler* job_handler(const std::string& job_type) {
   static const std::map<std::string, JobHandler> handlers = {

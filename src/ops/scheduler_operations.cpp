@@ -53,8 +53,9 @@ json run_worker(Context& ctx, const Params& p) {
   while (!stop.load()) {
     ++cycles;
     try {
-      auto projects = auth::reachable_projects(ctx.conn(), ctx.caller.reach());
-      json r = tick(ctx, projects, ctx.config.get_int("scheduler.tick_limit"), &stop);
+      OwnConnection cycle(ctx);  // a lost database connection costs one cycle, not the worker
+      auto projects = auth::reachable_projects(cycle.context().conn(), ctx.caller.reach());
+      json r = tick(cycle.context(), projects, ctx.config.get_int("scheduler.tick_limit"), &stop);
       processed += r["processed"].get<long long>();
       ok += r["ok"].get<long long>();
       failed += r["failed"].get<long long>();

@@ -5,6 +5,7 @@
 // command and route — on a connection of its own, recording the outcome, the backoff and the
 // cascades. A failure never stops the tick. Shared by `scheduler tick`, its route and the worker.
 #include <atomic>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -13,6 +14,19 @@
 #include "labctl/ops/context.hpp"
 
 namespace labctl::ops {
+
+// A context like `parent` (configuration, database, the scheduler as actor) with a connection of
+// its own, opened when first used and closed with it: a job's run, or one worker cycle, is never
+// hurt by a connection an earlier one broke.
+class OwnConnection {
+ public:
+  explicit OwnConnection(Context& parent);
+  Context& context() { return ctx_; }
+
+ private:
+  std::unique_ptr<pqxx::connection> conn_;
+  Context ctx_;
+};
 
 // The registry operation a job type runs, with the parameters it passes; none for the types whose
 // domain has not landed (they run as skipped: no_handler).
