@@ -33,17 +33,20 @@ struct Running {
   ~Running() { --running_jobs; }
 };
 
-// §1.3: ensure runs once per project per process (a worker ticks the same projects every minute).
-void ensure_once(pqxx::connection& conn, const projects::Project& p) {
+// §1.3: ensure runs once per project per process (a worker ticks the same projects every minute),
+// for every new project of a tick in one statement.
+void ensure_once(pqxx::connection& conn, const std::vector<projects::Project>& projects) {
   static std::mutex mu;
   static std::set<std::string> ensured;
+  std::vector<projects::Project> fresh;
   {
     std::lock_guard lock(mu);
-    if (ensured.count(p.id)) return;
+    for (const auto& p : projects)
+      if (!ensured.count(p.id)) fresh.push_back(p);
   }
-  jobs::ensure_jobs(conn, p.id, p.account_scope_id);
+  jobs::ensure_jobs(conn, fresh);
   std::lock_guard lock(mu);
-  ensured.insert(p.id);
+  for (const auto& p : fresh) ensured.insert(p.id);
 }
 
 // A failed row of the result (a sync whose connector failed) fails the job as a thrown error does.
@@ -130,10 +133,8 @@ json tick(Context& ctx, const std::vector<projects::Project>& projects, int limi
   json details = json::array();
   long long ok = 0, failed = 0, released = 0;
   std::vector<std::string> ids;
-  for (const auto& p : projects) {
-    ensure_once(ctx.conn(), p);
-    ids.push_back(p.id);
-  }
+  ensure_once(ctx.conn(), projects);
+  for (const auto& p : projects) ids.push_back(p.id);
   jobs::expire_leases(ctx.conn(), ids, lease, threshold);
   const int effective = std::min(limit, max_concurrent - running_jobs.load());
   if (effective <= 0)

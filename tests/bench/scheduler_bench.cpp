@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> ids;
   for (const auto& p : created) ids.push_back(p.id);
   auto ensure_start = Clock::now();
-  for (const auto& p : created) jobs::ensure_jobs(conn, p.id, p.account_scope_id);
+  jobs::ensure_jobs(conn, created);
   std::printf("%d projects, %zu rows ensured in %.2f s\n", count, ids.size() * 15, since(ensure_start));
 
   // One all-projects claim and the bookkeeping of every claimed job, handlers no-ops.

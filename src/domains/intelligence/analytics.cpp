@@ -15,6 +15,23 @@ const char* kOutgoing = "('1', 'outgoing')";
 
 }  // namespace
 
+const std::string kEvidenceColumns =
+    "id::text, source_type, source_table, source_pk, conversation_global_id, message_global_id, contact_global_id, "
+    "snippet, payload::text, " + db::iso_utc("created_at");
+
+EvidenceItem evidence_from(const pqxx::row& r, int f) {
+  return {r[f].c_str(),
+          r[f + 1].c_str(),
+          r[f + 2].c_str(),
+          r[f + 3].c_str(),
+          db::optional_text(r[f + 4]),
+          db::optional_text(r[f + 5]),
+          db::optional_text(r[f + 6]),
+          db::optional_text(r[f + 7]),
+          json::parse(r[f + 8].c_str()),
+          r[f + 9].c_str()};
+}
+
 void to_json(json& j, const AnalyticsRefresh& r) {
   j = {{"period_start", r.period_start},     {"period_end", r.period_end},   {"pipeline_amount", r.pipeline_amount},
        {"expected_revenue", r.expected_revenue}, {"open_issues", r.open_issues}, {"overdue_issues", r.overdue_issues},
@@ -165,15 +182,11 @@ std::vector<EvidenceItem> evidence_by_source(pqxx::transaction_base& tx, const s
                                              long long limit) {
   std::vector<EvidenceItem> out;
   for (const auto& r : tx.exec_params(
-           "SELECT id::text, source_type, source_table, source_pk, conversation_global_id, message_global_id, "
-           "  contact_global_id, snippet, payload::text, " + db::iso_utc("created_at") +
-               " FROM evidence_items WHERE project_id = $1::uuid AND account_scope_id = $2::uuid "
+           "SELECT " + kEvidenceColumns + " FROM evidence_items WHERE project_id = $1::uuid AND account_scope_id = $2::uuid "
                "  AND ($3::text IS NULL OR source_type = $3 OR source_table = $3) "
                "ORDER BY created_at DESC, id LIMIT $4",
            project, scope, source, limit))
-    out.push_back({r[0].c_str(), r[1].c_str(), r[2].c_str(), r[3].c_str(), db::optional_text(r[4]),
-                   db::optional_text(r[5]), db::optional_text(r[6]), db::optional_text(r[7]),
-                   json::parse(r[8].c_str()), r[9].c_str()});
+    out.push_back(evidence_from(r));
   return out;
 }
 

@@ -243,15 +243,10 @@ std::vector<AgreementCard> read_agreements(pqxx::transaction_base& tx, const std
                                            const std::string& scope, long long limit) {
   std::vector<AgreementCard> out;
   for (const auto& r : tx.exec_params(
-           "SELECT project_id::text, id::text, source_type, source_table, source_pk, conversation_global_id, "
-           "  message_global_id, contact_global_id, snippet, payload::text, " + db::iso_utc("created_at") +
-               " FROM evidence_items WHERE " + kIn + " AND (coalesce(snippet, '') ~* $4 OR payload::text ~* $4) "
-               "ORDER BY created_at DESC, id LIMIT $3",
+           "SELECT project_id::text, " + kEvidenceColumns + " FROM evidence_items WHERE " + kIn +
+               " AND (coalesce(snippet, '') ~* $4 OR payload::text ~* $4) ORDER BY created_at DESC, id LIMIT $3",
            db::pg_text_array(ids), scope, limit, std::string(kAgreementPattern)))
-    out.push_back({r[0].c_str(),
-                   {r[1].c_str(), r[2].c_str(), r[3].c_str(), r[4].c_str(), db::optional_text(r[5]),
-                    db::optional_text(r[6]), db::optional_text(r[7]), db::optional_text(r[8]),
-                    json::parse(r[9].c_str()), r[10].c_str()}});
+    out.push_back({r[0].c_str(), evidence_from(r, 1)});
   return out;
 }
 

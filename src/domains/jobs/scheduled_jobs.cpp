@@ -56,23 +56,32 @@ void to_json(json& j, const ScheduledJob& s) {
        {"updated_at", s.updated_at}};
 }
 
-long long ensure_jobs(pqxx::connection& conn, const std::string& project, const std::string& scope) {
-  std::vector<std::string> types;
+long long ensure_jobs(pqxx::connection& conn, const std::vector<projects::Project>& projects) {
+  if (projects.empty()) return 0;
+  std::vector<std::string> types, ids, scopes;
   std::vector<std::int64_t> cadences;
   for (const auto& t : job_catalogue())
     if (t.default_row) {
       types.push_back(t.name);
       cadences.push_back(t.cadence_seconds);
     }
+  for (const auto& p : projects) {
+    ids.push_back(p.id);
+    scopes.push_back(p.account_scope_id);
+  }
   pqxx::work tx(conn);
   auto r = tx.exec_params(
       "INSERT INTO scheduled_jobs (project_id, account_scope_id, job_type, cadence_seconds, next_run_at) "
-      "SELECT $1::uuid, $2::uuid, t.job_type, t.cadence, now() "
-      "FROM unnest($3::text[], $4::int[]) AS t(job_type, cadence) "
+      "SELECT p.id, p.scope, t.job_type, t.cadence, now() "
+      "FROM unnest($1::uuid[], $2::uuid[]) AS p(id, scope), unnest($3::text[], $4::int[]) AS t(job_type, cadence) "
       "ON CONFLICT (project_id, job_type) DO NOTHING",
-      project, scope, db::pg_text_array(types), db::pg_bigint_array(cadences));
+      db::pg_text_array(ids), db::pg_text_array(scopes), db::pg_text_array(types), db::pg_bigint_array(cadences));
   tx.commit();
   return static_cast<long long>(r.affected_rows());
+}
+
+long long ensure_jobs(pqxx::connection& conn, const std::string& project, const std::string& scope) {
+  return ensure_jobs(conn, {{project, "", scope, "", ""}});
 }
 
 std::vector<ScheduledJob> list_jobs(pqxx::connection& conn, const std::string& project, const std::string& scope) {

@@ -51,6 +51,10 @@ struct EvidenceItem {
   std::string created_at;
 };
 
+// An evidence_items row as read: its select list, and the reader of those columns from `first` on.
+extern const std::string kEvidenceColumns;
+EvidenceItem evidence_from(const pqxx::row& r, int first = 0);
+
 void to_json(nlohmann::json& j, const AnalyticsRefresh& r);
 void to_json(nlohmann::json& j, const RevenueSnapshot& r);
 void to_json(nlohmann::json& j, const DeliverySnapshot& d);

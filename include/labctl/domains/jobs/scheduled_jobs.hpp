@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "labctl/domains/jobs/job_backoff.hpp"
+#include "labctl/domains/projects/projects.hpp"
 
 namespace labctl::jobs {
 
@@ -22,8 +23,9 @@ struct ScheduledJob {
 };
 void to_json(nlohmann::json& j, const ScheduledJob& s);
 
-// §1.3: the default rows the project lacks (active, due now); existing rows are left as they are.
-// Returns how many were added.
+// §1.3: the default rows the projects lack (active, due now), in one statement; existing rows are
+// left as they are. Returns how many were added.
+long long ensure_jobs(pqxx::connection& conn, const std::vector<projects::Project>& projects);
 long long ensure_jobs(pqxx::connection& conn, const std::string& project_id, const std::string& account_scope_id);
 
 // By job type.
