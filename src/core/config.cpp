@@ -118,7 +118,7 @@ const std::vector<ConfigKey>& config_keys() {
       {"scheduler.backoff_cap_seconds", {"JOB_RETRY_BACKOFF_CAP_SECONDS"}, "3600", "longest retry delay of a failed job", false, 60, 86400},
       {"storage.budget_gb", {"STORAGE_BUDGET_GB"}, "20", "the database size `jobs status` measures usage against, in GiB", false, 1, 1000000},
       {"worker.interval_seconds", {"WORKER_INTERVAL_SECONDS"}, "60", "how long `labctl worker` sleeps between ticks", false, 1, 86400},
-      {"scheduler.job_timeout_ms", {"JOB_TIMEOUT_MS"}, "600000", "the longest a job is expected to run: a running row's lease is this + 5 minutes (runs are not cut off yet)", false, 1000, 1800000},
+      {"scheduler.job_timeout_ms", {"JOB_TIMEOUT_MS"}, "600000", "a scheduled job's timeout (JOB_TIMEOUT_<TYPE>_MS overrides it per type, at most 30 min); a running row's lease outlasts the longest by 5 minutes", false, 1000, 1800000},
       {"log.level", {"LABCTL_LOG_LEVEL"}, "info", "trace, debug, info, warn, error or off"},
       {"log.format", {"LABCTL_LOG_FORMAT"}, "auto", "auto (text on a TTY, JSON lines otherwise), text or json"},
       {"output.format", {"LABCTL_OUTPUT"}, "table", "default --output: table, json, ndjson or csv"},
@@ -200,6 +200,7 @@ Config Config::load_from(const std::map<std::string, std::string>& env,
                          const std::optional<std::string>& explicit_file,
                          const std::vector<std::string>& default_files) {
   Config cfg;
+  cfg.env_ = env;
   for (const auto& k : config_keys()) cfg.values_[k.name] = {k.default_value, "default"};
 
   if (explicit_file) {
@@ -255,6 +256,12 @@ const ConfigValue& Config::entry(const std::string& key) const {
 }
 
 const std::string& Config::get(const std::string& key) const { return entry(key).value; }
+
+std::optional<std::string> Config::environment(const std::string& name) const {
+  auto it = env_.find(name);
+  if (it == env_.end() || it->second.empty()) return std::nullopt;
+  return it->second;
+}
 
 int Config::get_int(const std::string& key) const {
   const auto& e = entry(key);

@@ -126,7 +126,9 @@ struct HttpClient::Impl {
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts in a threaded program
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(policy.timeout.count()));
+    milliseconds timeout = policy.timeout;
+    if (policy.deadline) timeout = std::clamp(policy.deadline->left(), milliseconds(1), timeout);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(policy.connect_timeout.count()));
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
     BodySink sink{&a.response.body, policy.max_body_bytes};
@@ -191,6 +193,8 @@ Response HttpClient::send(const Request& request) {
   const int max_attempts = std::max(1, impl_->policy.max_attempts);
 
   for (int attempt = 1;; ++attempt) {
+    const auto& deadline = impl_->policy.deadline;
+    if (deadline) deadline->check();
     breakers.acquire(target.host);  // per attempt, so a call whose retries trip it stops here
     Impl::Attempt a;
     try {
@@ -214,6 +218,7 @@ Response HttpClient::send(const Request& request) {
       return std::move(a.response);
     }
     bool circuit_opened = breakers.record_failure(target.host);
+    if (deadline) deadline->check();  // the attempt ran out of the job's time: a timeout, not the host's fault
     std::string reason = network_failure ? scrub(a.error, target.secrets) : std::to_string(a.response.status);
 
     // Out of attempts, or no point waiting for a host we just gave up on: a retryable
@@ -226,6 +231,7 @@ Response HttpClient::send(const Request& request) {
                   {{"attempts", attempt}, {"circuit_open", circuit_opened}});
     }
     milliseconds wait = impl_->wait_before_retry(a.response, attempt - 1);
+    if (deadline && wait >= deadline->left()) throw deadline->error();  // the retry would start too late
     spdlog::debug("retrying {} {} after {} (attempt {} of {}, waiting {} ms)", request.method, target.safe_url,
                   reason, attempt + 1, max_attempts, wait.count());
     impl_->sleeper(wait);

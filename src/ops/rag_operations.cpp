@@ -96,6 +96,7 @@ json embeddings_run(Context& ctx, const Params& p) {
   json result = rag::run_embeddings(ctx.conn(), scope.project_id, scope.account_scope_id, runtime.providers(),
                                     rag::embedding_run_settings(ctx.config), limit, [&](const json& batch) {
                                       done += batch["claimed"].get<long long>();
+                                      if (ctx.deadline) ctx.deadline->check();  // between batches
                                       if (ctx.progress)
                                         ctx.progress("embedding: " + std::to_string(done) + " chunks" +
                                                      (limit ? " of " + std::to_string(*limit) : ""));

@@ -49,31 +49,37 @@ void ensure_once(pqxx::connection& conn, const std::vector<projects::Project>& p
   for (const auto& p : fresh) ensured.insert(p.id);
 }
 
-// A failed row of the result (a sync whose connector failed) fails the job as a thrown error does.
-std::optional<std::string> failed_row(const Operation& op, const json& result) {
+// A failed row of the result (a sync whose connector failed) fails the job as a thrown error does,
+// with the pause its source asked for.
+std::optional<Error> failed_row(const Operation& op, const json& result) {
   if (op.rows.empty()) return std::nullopt;
   std::string pointer = "/" + op.rows;
   std::replace(pointer.begin(), pointer.end(), '.', '/');
   const json::json_pointer at(pointer);
   if (!result.contains(at) || !result.at(at).is_array()) return std::nullopt;
   for (const auto& row : result.at(at))
-    if (row.is_object() && row.value("status", "") == "failed")
-      return row.value("error", std::string("a part of the job failed"));
+    if (row.is_object() && row.value("status", "") == "failed") {
+      json details = json::object();
+      if (row.contains("retry_after_ms")) details["retry_after_ms"] = row["retry_after_ms"];
+      return Error(ErrorClass::upstream_failed, "job_failed", row.value("error", std::string("a part of the job failed")),
+                   details);
+    }
   return std::nullopt;
 }
 
-// Runs the job's operation in its project, on a connection of its own; its details on success.
-json run_job(Context& parent, const jobs::Claimed& claimed) {
+// Runs the job's operation in its project, on a connection of its own, until its deadline; its
+// details on success.
+json run_job(Context& parent, const jobs::Claimed& claimed, const Deadline& deadline) {
   const JobHandler* handler = job_handler(claimed.job.job_type);
   if (!handler) return {{"status", "ok"}, {"skipped", true}, {"reason", "no_handler"}};
   const Operation* op = find_operation(handler->operation);
   if (!op) throw Error(ErrorClass::internal, "no_operation", "job " + claimed.job.job_type + " names no operation");
-  OwnConnection own(parent);
+  OwnConnection own(parent, deadline);
   Context& ctx = own.context();
   ctx.scheduled = true;
   ctx.select_project(claimed.job.project_id, claimed.job.account_scope_id);
   json result = dispatch(*op, nullptr, ctx, handler->params);
-  if (auto failed = failed_row(*op, result)) throw Error(ErrorClass::upstream_failed, "job_failed", *failed);
+  if (auto failed = failed_row(*op, result)) throw *failed;
   return result;
 }
 
@@ -90,15 +96,21 @@ void announce(Context& ctx, const Event& event) {
 
 }  // namespace
 
-OwnConnection::OwnConnection(Context& parent)
+OwnConnection::OwnConnection(Context& parent, std::optional<Deadline> deadline)
     : ctx_(parent.config, parent.database, parent.metrics, Frontend::cli, random_uuid_v4(),
            [this, &parent](bool) -> pqxx::connection& {
-             if (!conn_) conn_ = parent.database.connect();
+             if (!conn_) {
+               conn_ = parent.database.connect();
+               if (ctx_.deadline)
+                 pqxx::nontransaction(*conn_).exec0("SET statement_timeout = " +
+                                                    std::to_string(std::max<long long>(1, ctx_.deadline->left().count())));
+             }
              return *conn_;
            },
            parent.services) {
   ctx_.caller.actor = "scheduler";
   ctx_.progress = parent.progress;
+  ctx_.deadline = deadline;
 }
 
 const JobHandler* job_handler(const std::string& job_type) {
@@ -128,7 +140,8 @@ json tick(Context& ctx, const std::vector<projects::Project>& projects, int limi
                                     config.get_int("scheduler.backoff_cap_seconds")};
   const int max_retries = config.get_int("scheduler.max_retries");
   // The lease outlives the longest job run (its timeout) by five minutes.
-  const int lease = std::max(threshold, config.get_int("scheduler.job_timeout_ms") / 60000 + 5);
+  const auto longest = std::chrono::duration_cast<std::chrono::minutes>(jobs::longest_job_timeout(config));
+  const int lease = std::max(threshold, static_cast<int>(longest.count()) + 1 + 5);
 
   json details = json::array();
   long long ok = 0, failed = 0, released = 0;
@@ -152,12 +165,13 @@ json tick(Context& ctx, const std::vector<projects::Project>& projects, int limi
     announce(ctx, events::JobStarted{job.project_id, job.account_scope_id, job.job_type});
     const long long run_id = jobs::start_run(ctx.conn(), job.project_id, job.job_type);
     const auto started = std::chrono::steady_clock::now();
+    const Deadline deadline(jobs::job_timeout(config, job.job_type), started);
     auto elapsed_ms = [&] {
       return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     };
     json detail = {{"project_id", job.project_id}, {"job_type", job.job_type}};
     try {
-      json result = run_job(ctx, claimed);
+      json result = run_job(ctx, claimed, deadline);
       auto outcome = jobs::record_success(ctx.conn(), claimed, result);
       jobs::finish_run(ctx.conn(), run_id, 0, result);
       detail.update({{"status", "ok"}, {"duration_ms", elapsed_ms()}, {"details", result}, {"cascaded", outcome.cascaded}});
@@ -169,9 +183,11 @@ json tick(Context& ctx, const std::vector<projects::Project>& projects, int limi
         const json& after = error->details().value("retry_after_ms", json());
         if (after.is_number_integer()) retry_after = after.get<long long>();
       }
-      auto outcome = jobs::record_failure(ctx.conn(), claimed, e.what(), retry_after, backoff, max_retries);
-      jobs::fail_run(ctx.conn(), run_id, e.what());
-      detail.update({{"status", "failed"}, {"duration_ms", elapsed_ms()}, {"error", e.what()},
+      // Whatever gave way once the time was up (an HTTP call, a cut-off statement), the job timed out.
+      const std::string error = deadline.passed() ? deadline.error().what() : e.what();
+      auto outcome = jobs::record_failure(ctx.conn(), claimed, error, retry_after, backoff, max_retries);
+      jobs::fail_run(ctx.conn(), run_id, error);
+      detail.update({{"status", "failed"}, {"duration_ms", elapsed_ms()}, {"error", error},
                      {"dead_lettered", outcome.dead_lettered}});
       ++failed;
       spdlog::warn("scheduled job {} of project {} failed", job.job_type, job.project_id);

@@ -21,7 +21,7 @@ using connectors::SyncOptions;
 json sync(Context& ctx, const Params& p) {
   auto scope = ctx.scope();
   const std::string connector = p.str("connector");
-  SyncOptions options{.full = p.boolean("full"), .progress = ctx.progress};
+  SyncOptions options{.full = p.boolean("full"), .progress = ctx.progress, .deadline = ctx.deadline};
   connectors::SyncCycle cycle;
   if (connector == "all") {
     cycle = connectors::run_all_connectors(ctx.database, scope.project_id, scope.account_scope_id, ctx.config, options);

@@ -251,6 +251,44 @@ TEST_CASE_FIXTURE(FreshBreakers, "http_client: a slow upstream times out, is ret
   CHECK(elapsed < 1500ms);  // each attempt was cut at ~200 ms, not the handler's 600 ms
 }
 
+TEST_CASE_FIXTURE(FreshBreakers, "http_client: a job's deadline cuts the attempt short and stops the retries") {
+  Upstream up([](int, const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(1500ms);
+    res.set_content("too late", "text/plain");
+  });
+  RetryPolicy policy = no_jitter();
+  policy.timeout = 10000ms;
+  policy.deadline = Deadline(300ms);
+  Waits waits;
+  HttpClient client(breakers, policy, waits.sleeper());
+  auto started = std::chrono::steady_clock::now();
+  auto e = send_expecting_error(client, {.url = up.url("/slow")});
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  CHECK(e.code() == "job_timeout");
+  CHECK(std::string(e.what()) == "job timed out after 300ms");
+  CHECK(up.request_count() == 1);  // no retry after the deadline
+  CHECK(waits.seen.empty());
+  CHECK(elapsed >= 300ms);
+  CHECK(elapsed < 1200ms);  // the attempt ended at the deadline, not the policy's 10 s or the handler's 1.5 s
+
+  // A retry whose wait would end past the deadline is not waited for.
+  Upstream busy([](int, const httplib::Request&, httplib::Response& res) {
+    res.status = 429;
+    res.set_header("Retry-After", "60");
+  });
+  policy.deadline = Deadline(5000ms);
+  HttpClient patient(breakers, policy, waits.sleeper());
+  CHECK(send_expecting_error(patient, {.url = busy.url("/busy")}).code() == "job_timeout");
+  CHECK(busy.request_count() == 1);
+  CHECK(waits.seen.empty());
+
+  // A deadline already passed sends nothing.
+  policy.deadline = Deadline(0ms);
+  HttpClient late(breakers, policy, waits.sleeper());
+  CHECK(send_expecting_error(late, {.url = busy.url("/busy")}).code() == "job_timeout");
+  CHECK(busy.request_count() == 1);
+}
+
 TEST_CASE_FIXTURE(FreshBreakers, "http_client: a refused connection throws upstream_unreachable") {
   std::string url = "http://user:hunter2@127.0.0.1:" + std::to_string(closed_port()) + "/v1/x?token=abc";
   Waits waits;

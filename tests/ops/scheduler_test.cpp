@@ -1,4 +1,4 @@
-// The scheduler (scheduler-and-intelligence.md §1, §10 scenarios 1–3, 5, 7, 8, 10, 11) through the
+// The scheduler (scheduler-and-intelligence.md §1, §10 scenarios 1–8, 10, 11) through the
 // CLI and a real `labctl serve`, against a real database and labctl-sandbox: ensure, the claim's
 // order and limit, concurrent ticks in separate processes, failures and suspension, cascades,
 // lease expiry, jobs without a handler, and refused input.
@@ -149,6 +149,66 @@ TEST_CASE_FIXTURE(SchedulerFixture, "scenario 5: the 10th failure suspends (dead
   CHECK(ok["ok"] == 1);
   CHECK(job("connectors_sync_cycle", "coalesce(last_error, 'none')") == "none");
   CHECK(job("connectors_sync_cycle", "last_status") == "ok");
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "scenario 4: a job that throws and one past its timeout fail and back off; the rest run") {
+  only_due({"signals_extraction"});
+  // A (linear_sync) throws: its source answers 500. C (chatwoot_sync) hangs: its source takes 5 s
+  // and C may take 1 s. B (signals_extraction) is fine. The single-connector types have no default row.
+  db.exec("INSERT INTO scheduled_jobs (project_id, account_scope_id, job_type, cadence_seconds, next_run_at) VALUES "
+          "('" + p1.id + "', '" + p1.scope + "', 'chatwoot_sync', 900, now() - interval '1 minute'), "
+          "('" + p1.id + "', '" + p1.scope + "', 'linear_sync', 900, now() - interval '1 minute')");
+  sandbox.set_faults("linear.PullLinear:every,status=500;chatwoot.conversations:every,delay_ms=5000");
+  auto env_timeout = env;
+  env_timeout["CONNECTOR_HTTP_RETRIES"] = "0";
+  env_timeout["JOB_TIMEOUT_CHATWOOT_SYNC_MS"] = "1000";
+  auto r = test::labctl({"scheduler", "tick", "--project", p1.id, "-o", "json"}, env_timeout);
+  sandbox.set_faults("");
+  CHECK(r.exit_code == 6);
+  auto result = json::parse(r.out)["result"];
+  CHECK(result["processed"] == 3);
+  CHECK(result["ok"] == 1);
+  CHECK(result["failed"] == 2);
+  std::map<std::string, json> by_type;
+  for (const auto& d : result["details"]) by_type[d["job_type"]] = d;
+  CHECK(by_type["chatwoot_sync"]["error"] == "job timed out after 1000ms");
+  // Cancelled, not waited out: the run stopped at its deadline, long before the source answered.
+  CHECK(by_type["chatwoot_sync"]["duration_ms"].get<long long>() >= 1000);
+  CHECK(by_type["chatwoot_sync"]["duration_ms"].get<long long>() < 4000);
+  CHECK(by_type["linear_sync"]["status"] == "failed");
+  CHECK(by_type["signals_extraction"]["status"] == "ok");
+  for (const std::string type : {"chatwoot_sync", "linear_sync"}) {
+    INFO(type);
+    CHECK(job(type, "payload->>'consecutive_failures'") == "1");
+    CHECK(job(type, "last_status") == "failed");
+    CHECK(job(type, "(next_run_at - last_run_at) BETWEEN interval '25.5 seconds' AND interval '34.5 seconds'") ==
+          "true");  // 30 s ± 15 %
+  }
+  CHECK(job("chatwoot_sync", "last_error") == "job timed out after 1000ms");
+  CHECK(db.count("SELECT count(*) FROM worker_runs WHERE job_type = 'chatwoot_sync' AND status = 'failed' "
+                 "AND error = 'job timed out after 1000ms'") == 1);
+  CHECK(job("signals_extraction", "next_run_at - last_run_at = interval '900 seconds'") == "true");
+  CHECK(job("signals_extraction", "last_status") == "ok");
+
+  // A per-type timeout that is not a positive integer is refused before anything runs.
+  env_timeout["JOB_TIMEOUT_CHATWOOT_SYNC_MS"] = "soon";
+  const std::string before = state();
+  auto bad = test::labctl({"scheduler", "tick", "--project", p1.id}, env_timeout);
+  CHECK(bad.exit_code == 8);
+  CHECK(bad.err.find("JOB_TIMEOUT_CHATWOOT_SYNC_MS") != std::string::npos);
+  CHECK(state() == before);
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "scenario 6: a source that asks for 120 s (Retry-After) is next tried in exactly 120 s") {
+  only_due({"connectors_sync_cycle"});
+  sandbox.set_faults("chatwoot.conversations:every,status=429,retry_after=120");
+  auto env_fast = env;
+  env_fast["CONNECTOR_HTTP_RETRIES"] = "0";
+  auto r = test::labctl({"scheduler", "tick", "--project", p1.id, "-o", "json"}, env_fast);
+  sandbox.set_faults("");
+  CHECK(r.exit_code == 6);
+  CHECK(job("connectors_sync_cycle", "last_status") == "failed");
+  CHECK(job("connectors_sync_cycle", "next_run_at - last_run_at = interval '120 seconds'") == "true");  // no jitter
 }
 
 TEST_CASE_FIXTURE(SchedulerFixture, "scenario 8: a row running since 31 minutes comes back through the lease") {

@@ -1,6 +1,11 @@
-// The scheduler's backoff and catalogue (scheduler-and-intelligence.md §1.1, §1.5, §1.6; §10 scenario 6).
+// The scheduler's backoff, catalogue and timeouts (scheduler-and-intelligence.md §1.1, §1.4–§1.6; §10 scenario 6).
 #include <doctest/doctest.h>
 
+#include <map>
+
+#include "labctl/core/config.hpp"
+#include "labctl/core/deadline.hpp"
+#include "labctl/core/error.hpp"
 #include "labctl/domains/jobs/job_backoff.hpp"
 #include "labctl/domains/jobs/job_catalogue.hpp"
 
@@ -46,4 +51,35 @@ TEST_CASE("the catalogue: 18 types, 15 default rows with the chapter's cadences,
   CHECK(cascade_targets("signals_extraction") == std::vector<std::string>{"health_scoring"});
   CHECK(cascade_targets("health_scoring") == std::vector<std::string>{"analytics_aggregates"});
   CHECK(cascade_targets("analytics_aggregates").empty());
+}
+
+TEST_CASE("timeouts: JOB_TIMEOUT_<TYPE>_MS overrides JOB_TIMEOUT_MS for its type, capped at 30 min; garbage is refused") {
+  auto config = [](std::map<std::string, std::string> env) { return labctl::Config::load_from(env, std::nullopt, {}); };
+  using std::chrono::milliseconds;
+  CHECK(job_timeout(config({}), "chatwoot_sync") == milliseconds(600000));
+  auto c = config({{"JOB_TIMEOUT_MS", "120000"}, {"JOB_TIMEOUT_CHATWOOT_SYNC_MS", "1000"}});
+  CHECK(job_timeout(c, "chatwoot_sync") == milliseconds(1000));
+  CHECK(job_timeout(c, "linear_sync") == milliseconds(120000));
+  CHECK(longest_job_timeout(c) == milliseconds(120000));
+  auto capped = config({{"JOB_TIMEOUT_DAILY_DIGEST_MS", "99999999999"}});
+  CHECK(job_timeout(capped, "daily_digest") == milliseconds(1800000));
+  CHECK(longest_job_timeout(capped) == milliseconds(1800000));
+  for (const std::string bad : {"0", "-5", "soon", "10s", "99999999999999999999"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH_AS(job_timeout(config({{"JOB_TIMEOUT_EMBEDDINGS_RUN_MS", bad}}), "embeddings_run"),
+                         "JOB_TIMEOUT_EMBEDDINGS_RUN_MS is not a positive integer of milliseconds", labctl::Error);
+  }
+}
+
+TEST_CASE("a deadline: time left never negative, check() throws the one timeout error once passed") {
+  using namespace std::chrono_literals;
+  const labctl::Deadline later(60s);
+  CHECK_FALSE(later.passed());
+  CHECK(later.left() > 59s);
+  CHECK_NOTHROW(later.check());
+  const labctl::Deadline past(250ms, labctl::Deadline::Clock::now() - 1s);
+  CHECK(past.passed());
+  CHECK(past.left() == 0ms);
+  CHECK_THROWS_WITH_AS(past.check(), "job timed out after 250ms", labctl::Error);
+  CHECK(past.error().code() == "job_timeout");
 }

@@ -43,10 +43,14 @@ class Config {
   // Value as shown to people: secrets redacted.
   std::string display(const std::string& key) const;
   const std::optional<std::string>& file() const { return file_; }
+  // An environment variable outside the declared keys, for families named per item
+  // (JOB_TIMEOUT_<TYPE>_MS); none when unset or empty.
+  std::optional<std::string> environment(const std::string& name) const;
 
  private:
   std::map<std::string, ConfigValue> values_;
   std::optional<std::string> file_;
+  std::map<std::string, std::string> env_;
 };
 
 // postgresql://user:secret@host/db → postgresql://user:***@host/db

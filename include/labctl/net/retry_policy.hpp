@@ -7,6 +7,8 @@
 #include <optional>
 #include <string_view>
 
+#include "labctl/core/deadline.hpp"
+
 namespace labctl::net {
 
 struct RetryPolicy {
@@ -18,6 +20,7 @@ struct RetryPolicy {
   std::chrono::milliseconds retry_after_cap{120000};   // Retry-After is clamped to [1 s, cap]
   double jitter = 0.2;                                 // ± this fraction, uniformly random
   size_t max_body_bytes = size_t(64) << 20;            // a longer response is refused, not buffered
+  std::optional<Deadline> deadline;                    // a job's: attempts and waits end there (job_timeout)
 };
 
 // 408, 425, 429 and every 5xx are worth another attempt; other statuses are final.

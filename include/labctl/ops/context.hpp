@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "labctl/core/deadline.hpp"
 #include "labctl/core/error.hpp"
 #include "labctl/domains/auth/api_keys.hpp"
 #include "labctl/domains/auth/project_access.hpp"
@@ -100,6 +101,7 @@ class Context {
   std::optional<std::string> project_id;  // --project, the session's active project, the key's project
   std::optional<std::string> account_scope_id;  // Scope::account operations: resolved by the dispatch path
   bool scheduled = false;  // a scheduled job's run: the scheduler records and announces it, not the dispatch path
+  std::optional<Deadline> deadline;  // a scheduled job's timeout: long work checks it and stops (job_timeout)
   std::optional<Error> input_error;       // the body could not be read (invalid_json): raised after authentication
   SessionCookies cookies;
   std::vector<std::pair<std::string, std::string>> response_headers;  // HTTP: added to the answer, ok or not

@@ -17,10 +17,11 @@ namespace labctl::ops {
 
 // A context like `parent` (configuration, database, the scheduler as actor) with a connection of
 // its own, opened when first used and closed with it: a job's run, or one worker cycle, is never
-// hurt by a connection an earlier one broke.
+// hurt by a connection an earlier one broke. With a deadline (a job's timeout) the context carries
+// it and the connection cuts off any statement that would outlast it.
 class OwnConnection {
  public:
-  explicit OwnConnection(Context& parent);
+  explicit OwnConnection(Context& parent, std::optional<Deadline> deadline = std::nullopt);
   Context& context() { return ctx_; }
 
  private:

@@ -93,7 +93,7 @@ ConnectorRun run_connector_sync(db::Database& database, pqxx::connection& conn, 
     // The breaker spans this run only: a dead upstream fails the run fast, and the error
     // queue (not a process-wide breaker) decides when to try again.
     net::CircuitBreakerRegistry breakers;
-    auto http = connector_http_client(config, breakers);
+    auto http = connector_http_client(config, breakers, options.deadline);
     SyncContext ctx{conn, database.columns(), project_id, account_scope_id, config, options, http, process};
     ConnectorRun run{.connector = connector.name, .mode = mode, .result = connector.pull(ctx)};
     const PullSummary& pulled = summary(run.result);
@@ -151,6 +151,8 @@ SyncCycle run_all_connectors(db::Database& database, const std::string& project_
         const auto* err = dynamic_cast<const Error*>(&e);
         outcome.error_code = err ? err->code() : "internal_error";
         outcome.error_class = class_name(err ? err->error_class() : ErrorClass::internal);
+        if (err && err->details().is_object() && err->details().value("retry_after_ms", json()).is_number_integer())
+          outcome.retry_after_ms = err->details()["retry_after_ms"].get<long long>();
       }
     });
   for (auto& t : threads) t.join();

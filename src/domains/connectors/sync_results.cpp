@@ -136,6 +136,7 @@ void to_json(json& j, const ConnectorOutcome& o) {
   j = {{"connector", o.connector}, {"status", "failed"}, {"error", o.error}};
   if (!o.error_code.empty()) j["error_code"] = o.error_code;
   if (!o.error_class.empty()) j["error_class"] = o.error_class;
+  if (o.retry_after_ms) j["retry_after_ms"] = *o.retry_after_ms;
 }
 
 void to_json(json& j, const SyncCycle& c) {

@@ -1,6 +1,11 @@
 #include "labctl/domains/jobs/job_catalogue.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "labctl/core/config.hpp"
+#include "labctl/core/error.hpp"
 
 namespace labctl::jobs {
 
@@ -39,6 +44,26 @@ std::vector<std::string> cascade_targets(std::string_view type) {
   if (type == "signals_extraction") return {"health_scoring"};
   if (type == "health_scoring") return {"analytics_aggregates"};
   return {};
+}
+
+std::chrono::milliseconds job_timeout(const Config& config, std::string_view type) {
+  constexpr long long kCapMs = 30 * 60 * 1000;
+  std::string name = "JOB_TIMEOUT_";
+  for (char c : type) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (auto value = config.environment(name + "_MS")) {
+    long long ms = 0;
+    auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), ms);
+    if (ec != std::errc() || end != value->data() + value->size() || ms <= 0)
+      throw config_error(name + "_MS is not a positive integer of milliseconds");
+    return std::chrono::milliseconds(std::min(ms, kCapMs));
+  }
+  return std::chrono::milliseconds(config.get_int("scheduler.job_timeout_ms"));
+}
+
+std::chrono::milliseconds longest_job_timeout(const Config& config) {
+  std::chrono::milliseconds longest{0};
+  for (const auto& t : job_catalogue()) longest = std::max(longest, job_timeout(config, t.name));
+  return longest;
 }
 
 }  // namespace labctl::jobs

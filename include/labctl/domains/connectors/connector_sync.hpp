@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "labctl/core/deadline.hpp"
 #include "labctl/domains/connectors/sync_results.hpp"
 
 namespace labctl {
@@ -30,6 +31,7 @@ class ProcessRun;
 struct SyncOptions {
   bool full = false;                                  // ignore cursors and per-run caps: a complete snapshot
   std::function<void(const std::string&)> progress;  // a line of progress, for a TTY
+  std::optional<Deadline> deadline;                  // a scheduled job's: the HTTP calls stop there
 };
 
 // What a connector's pull gets.

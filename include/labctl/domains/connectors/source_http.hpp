@@ -2,10 +2,12 @@
 // A JSON call to a connector's source with the spec's failure texts: "Chatwoot GET <endpoint>
 // failed (503)", "… returned invalid JSON". Errors name the endpoint, never the token.
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "labctl/core/deadline.hpp"
 #include "labctl/net/http_client.hpp"
 
 namespace labctl {
@@ -27,7 +29,8 @@ struct SourceCall {
 nlohmann::json fetch_json(net::HttpClient& http, const SourceCall& call);
 
 // The client connectors use, from connectors.http_* settings, reporting to `breakers`.
-net::HttpClient connector_http_client(const Config& config, net::CircuitBreakerRegistry& breakers);
+net::HttpClient connector_http_client(const Config& config, net::CircuitBreakerRegistry& breakers,
+                                      std::optional<Deadline> deadline = std::nullopt);
 
 // A required setting, or Error(config, code) naming it: "chatwoot.base_url (CHATWOOT_BASE_URL) is not set".
 std::string required_setting(const Config& config, const std::string& key, const std::string& code = "config_error");

@@ -83,6 +83,7 @@ struct ConnectorOutcome {
   std::string connector;
   std::optional<ConnectorRun> run;  // none = failed
   std::string error, error_code, error_class;
+  std::optional<long long> retry_after_ms;  // the source asked for this pause (Retry-After)
   bool ok() const { return run.has_value(); }
 };
 
