@@ -144,7 +144,8 @@ int run(int argc, char** argv, const ops::Services& services) {
   app.fallthrough();
   app.footer("Run 'labctl COMMAND --help' for a command's options and an example.\n"
              "Exit codes: 0 ok, 1 internal, 2 invalid input, 3 not found, 4 conflict, 5 not allowed,\n"
-             "6 upstream failed, 7 database unavailable, 8 configuration error (see labctl(1)).");
+             "6 upstream failed, 7 database unavailable, 8 configuration error, 9 check failed,\n"
+             "10 forced shutdown (see labctl(1)).");
 
   Typed globals;
   for (const auto& p : ops::global_cli_options()) {

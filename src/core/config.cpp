@@ -83,7 +83,7 @@ const std::vector<ConfigKey>& config_keys() {
       {"server.body_timeout_ms", {"LABCTL_BODY_TIMEOUT_MS"}, "30000", "time a client has to send a request's body", false, 100, 600000},
       {"server.idle_timeout_ms", {"LABCTL_IDLE_TIMEOUT_MS"}, "5000", "how long an idle keep-alive connection stays open", false, 100, 600000},
       {"server.keepalive_max_requests", {"LABCTL_KEEPALIVE_MAX_REQUESTS"}, "100", "requests one connection may carry", false, 1, 100000},
-      {"server.shutdown_timeout_ms", {"SHUTDOWN_TIMEOUT_MS"}, "30000", "how long SIGTERM waits for requests in flight", false, 0, 600000},
+      {"server.shutdown_timeout_ms", {"SHUTDOWN_TIMEOUT_MS"}, "30000", "how long SIGTERM waits for requests in flight (serve) or the current job (worker, then exit 10)", false, 0, 600000},
       {"server.trust_proxy", {"TRUST_PROXY"}, "",
        "client IP for rate limits: empty = the peer address; true = the first X-Forwarded-For entry; "
        "a number N = the entry N proxies back"},

@@ -17,7 +17,6 @@
 #include "labctl/db/database.hpp"
 #include "labctl/domains/events/live_events.hpp"
 #include "labctl/domains/jobs/job_catalogue.hpp"
-#include "labctl/domains/jobs/job_runs.hpp"
 #include "labctl/domains/jobs/scheduled_jobs.hpp"
 #include "labctl/ops/dispatch.hpp"
 #include "labctl/ops/registry.hpp"
@@ -32,6 +31,31 @@ struct Running {
   Running() { ++running_jobs; }
   ~Running() { --running_jobs; }
 };
+
+// The rows this process has claimed and not yet settled, with the runs it started for them
+// (0: not started): what a forced exit gives back (§1.8).
+struct Holdings {
+  std::mutex mu;
+  std::map<std::string, std::pair<long long, long long>> rows;  // job id → worker run, job run
+
+  void hold(const std::vector<jobs::ScheduledJob>& claimed) {
+    std::lock_guard lock(mu);
+    for (const auto& job : claimed) rows[job.id] = {0, 0};
+  }
+  void started(const jobs::Claimed& run) {
+    std::lock_guard lock(mu);
+    rows[run.job.id] = {run.worker_run_id, run.job_run_id};
+  }
+  void settled(const std::string& job_id) {
+    std::lock_guard lock(mu);
+    rows.erase(job_id);
+  }
+};
+
+Holdings& holdings() {
+  static Holdings h;
+  return h;
+}
 
 // §1.3: ensure runs once per project per process (a worker ticks the same projects every minute),
 // for every new project of a tick in one statement.
@@ -132,6 +156,22 @@ const JobHandler* job_handler(const std::string& job_type) {
   return it == handlers.end() ? nullptr : &it->second;
 }
 
+size_t release_held(db::Database& database) {
+  Holdings& held = holdings();
+  std::vector<std::string> job_ids;
+  std::vector<long long> worker_runs, job_runs;
+  {
+    std::lock_guard lock(held.mu);
+    for (const auto& [id, runs] : held.rows) {
+      job_ids.push_back(id);
+      if (runs.first) worker_runs.push_back(runs.first);
+      if (runs.second) job_runs.push_back(runs.second);
+    }
+  }
+  if (!job_ids.empty()) jobs::release_claims(*database.connect(), job_ids, worker_runs, job_runs);
+  return job_ids.size();
+}
+
 json tick(Context& ctx, const std::vector<projects::Project>& projects, int limit, const std::atomic<bool>* stop) {
   const Config& config = ctx.config;
   const int threshold = config.get_int("scheduler.dead_job_minutes");
@@ -154,16 +194,20 @@ json tick(Context& ctx, const std::vector<projects::Project>& projects, int limi
     return {{"processed", 0},     {"ok", 0}, {"failed", 0}, {"released", 0}, {"details", details},
             {"skipped_reason", "concurrency_limit"}};
 
-  for (const auto& job : jobs::claim_jobs(ctx.conn(), ids, effective)) {
+  const auto claimed_jobs = jobs::claim_jobs(ctx.conn(), ids, effective);
+  Holdings& held = holdings();
+  held.hold(claimed_jobs);
+  for (const auto& job : claimed_jobs) {
     if (stop && stop->load()) {
       jobs::release_job(ctx.conn(), job);
+      held.settled(job.id);
       ++released;
       continue;
     }
     Running running;
     const jobs::Claimed claimed = jobs::start_worker_run(ctx.conn(), job);
+    held.started(claimed);
     announce(ctx, events::JobStarted{job.project_id, job.account_scope_id, job.job_type});
-    const long long run_id = jobs::start_run(ctx.conn(), job.project_id, job.job_type);
     const auto started = std::chrono::steady_clock::now();
     const Deadline deadline(jobs::job_timeout(config, job.job_type), started);
     auto elapsed_ms = [&] {
@@ -173,7 +217,6 @@ json tick(Context& ctx, const std::vector<projects::Project>& projects, int limi
     try {
       json result = run_job(ctx, claimed, deadline);
       auto outcome = jobs::record_success(ctx.conn(), claimed, result);
-      jobs::finish_run(ctx.conn(), run_id, 0, result);
       detail.update({{"status", "ok"}, {"duration_ms", elapsed_ms()}, {"details", result}, {"cascaded", outcome.cascaded}});
       ++ok;
       announce(ctx, events::JobCompleted{job.project_id, job.account_scope_id, job.job_type, true});
@@ -186,13 +229,13 @@ json tick(Context& ctx, const std::vector<projects::Project>& projects, int limi
       // Whatever gave way once the time was up (an HTTP call, a cut-off statement), the job timed out.
       const std::string error = deadline.passed() ? deadline.error().what() : e.what();
       auto outcome = jobs::record_failure(ctx.conn(), claimed, error, retry_after, backoff, max_retries);
-      jobs::fail_run(ctx.conn(), run_id, error);
       detail.update({{"status", "failed"}, {"duration_ms", elapsed_ms()}, {"error", error},
                      {"dead_lettered", outcome.dead_lettered}});
       ++failed;
       spdlog::warn("scheduled job {} of project {} failed", job.job_type, job.project_id);
       announce(ctx, events::JobCompleted{job.project_id, job.account_scope_id, job.job_type, false});
     }
+    held.settled(job.id);
     details.push_back(std::move(detail));
   }
   jobs::note_tick(ctx.conn());

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
 #include <thread>
 
 #include "labctl/core/config.hpp"
@@ -42,11 +45,45 @@ std::vector<projects::Project> tick_projects(Context& ctx, const Params& p) {
   return {{scope.project_id, "", scope.account_scope_id, "", ""}};
 }
 
+// §1.8: after SIGTERM/SIGINT the current job has SHUTDOWN_TIMEOUT_MS to finish. A worker still
+// busy then gives back the rows it holds (release_held) and exits 10 at once.
+class ShutdownWatchdog {
+ public:
+  ShutdownWatchdog(db::Database& database, const std::atomic<bool>& stop, std::chrono::milliseconds grace)
+      : thread_([this, &database, &stop, grace] {
+          std::unique_lock lock(mu_);
+          while (!done_ && !stop.load()) cv_.wait_for(lock, std::chrono::milliseconds(100));
+          if (done_ || cv_.wait_for(lock, grace, [this] { return done_; })) return;
+          spdlog::error("worker still busy {} ms after the stop signal: giving its jobs back", grace.count());
+          try {
+            spdlog::info("worker gave back {} job(s)", release_held(database));
+          } catch (const std::exception& e) {
+            spdlog::error("worker could not give its jobs back (the lease will): {}", e.what());
+          }
+          std::_Exit(10);
+        }) {}
+  ~ShutdownWatchdog() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
 // `labctl worker` (§1.8): ticks over every project, newest first, until SIGTERM/SIGINT (then it
 // stops after the current job) or, with --once, after one tick. A throwing cycle is logged and the
 // loop goes on; quiet JSON lines in the log, a status line on a terminal.
 json run_worker(Context& ctx, const Params& p) {
   const std::atomic<bool>& stop = install_stop_signal();
+  ShutdownWatchdog watchdog(ctx.database, stop, std::chrono::milliseconds(ctx.config.get_int("server.shutdown_timeout_ms")));
   const bool once = p.boolean("once");
   const auto interval = std::chrono::seconds(p.integer("interval"));
   long long cycles = 0, processed = 0, ok = 0, failed = 0, released = 0, cycle_errors = 0;
@@ -215,7 +252,8 @@ std::vector<Operation> scheduler_operations() {
   ops.push_back(std::move(run));
   ops.push_back({.name = "worker",
                  .cli_path = {"worker"},
-                 .summary = "Run the scheduler for every project until SIGTERM/SIGINT (it stops after the current job)",
+                 .summary = "Run the scheduler for every project until SIGTERM/SIGINT (it stops after the current job; one "
+                            "still running after SHUTDOWN_TIMEOUT_MS is given back, due now, and the worker exits 10)",
                  .example = "labctl worker --interval 60",
                  .params = {{.name = "interval", .type = ParamType::integer, .help = "seconds between ticks",
                              .config_default = "worker.interval_seconds", .min = 1, .max = 86400, .metavar = "S"},

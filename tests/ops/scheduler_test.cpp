@@ -48,6 +48,12 @@ struct SchedulerFixture : test::SyncFixture {
       db.exec("UPDATE scheduled_jobs SET next_run_at = now() - interval '1 minute' WHERE project_id = '" + in->id +
               "' AND job_type IN (" + list + ")");
   }
+  // Waits (up to 30 s) for a worker run to start; how many are running.
+  long long wait_for_running() {
+    for (int i = 0; i < 600 && db.count("SELECT count(*) FROM worker_runs WHERE status = 'running'") == 0; ++i)
+      usleep(50'000);
+    return db.count("SELECT count(*) FROM worker_runs WHERE status = 'running'");
+  }
   std::string state() {
     return db.text("SELECT string_agg(job_type || status || cadence_seconds || next_run_at || coalesce(payload::text, ''), "
                    "',' ORDER BY job_type) || (SELECT count(*) FROM worker_runs) FROM scheduled_jobs");
@@ -297,14 +303,9 @@ TEST_CASE_FIXTURE(SchedulerFixture, "scenario 9: the worker stops after the curr
   // A slow sync: SIGTERM while it runs; it finishes and is recorded, the rest is released, exit 0.
   only_due({"connectors_sync_cycle", "upsell_radar", "report_generation"});
   sandbox.set_faults("chatwoot.conversations:every,delay_ms=700");
-  auto poll_running = [&] {
-    for (int i = 0; i < 600 && db.count("SELECT count(*) FROM worker_runs WHERE status = 'running'") == 0; ++i)
-      usleep(50'000);
-    return db.count("SELECT count(*) FROM worker_runs WHERE status = 'running'");
-  };
   const long long runs_before = db.count("SELECT count(*) FROM worker_runs");
   pid_t worker = test::start_labctl({"worker", "--interval", "1"}, env);
-  REQUIRE(poll_running() == 1);
+  REQUIRE(wait_for_running() == 1);
   kill(worker, SIGTERM);
   CHECK(test::wait_exit(worker) == 0);
   sandbox.set_faults("");
@@ -320,7 +321,7 @@ TEST_CASE_FIXTURE(SchedulerFixture, "scenario 9: the worker stops after the curr
   only_due({"connectors_sync_cycle"});
   sandbox.set_faults("chatwoot.conversations:every,delay_ms=700");
   worker = test::start_labctl({"worker", "--interval", "1"}, env);
-  REQUIRE(poll_running() == 1);
+  REQUIRE(wait_for_running() == 1);
   kill(worker, SIGKILL);
   test::wait_exit(worker);
   sandbox.set_faults("");
@@ -331,6 +332,26 @@ TEST_CASE_FIXTURE(SchedulerFixture, "scenario 9: the worker stops after the curr
   cli({"scheduler", "tick", "--project", p1.id});
   CHECK(job("connectors_sync_cycle", "last_error").rfind("dead_job_auto_cleanup", 0) == 0);
   CHECK(db.count("SELECT count(*) FROM worker_runs WHERE status = 'running'") == 0);
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "worker: a job still running SHUTDOWN_TIMEOUT_MS after SIGTERM is given back, due now; exit 10") {
+  only_due({"connectors_sync_cycle"});
+  sandbox.set_faults("chatwoot.conversations:every,delay_ms=3000");
+  auto impatient = env;
+  impatient["SHUTDOWN_TIMEOUT_MS"] = "300";
+  pid_t worker = test::start_labctl({"worker", "--interval", "1"}, impatient);
+  REQUIRE(wait_for_running() == 1);
+  kill(worker, SIGTERM);
+  CHECK(test::wait_exit(worker) == 10);
+  sandbox.set_faults("");
+  CHECK(job("connectors_sync_cycle", "status = 'active' AND started_at IS NULL AND next_run_at <= now()") == "true");
+  CHECK(db.count("SELECT count(*) FROM worker_runs WHERE status = 'running'") == 0);
+  CHECK(db.count("SELECT count(*) FROM worker_runs WHERE job_type = 'connectors_sync_cycle' AND status = 'failed' "
+                 "AND error = 'worker_shutdown'") == 1);
+  CHECK(db.count("SELECT count(*) FROM job_runs WHERE job_name = 'connectors_sync_cycle' AND status = 'failed' "
+                 "AND error = 'worker_shutdown'") == 1);
+  // The failure counter is not the worker's to raise: the job simply runs again.
+  CHECK(job("connectors_sync_cycle", "coalesce(payload->>'consecutive_failures', '0')") == "0");
 }
 
 TEST_CASE_FIXTURE(SchedulerFixture, "examples: the crontab's lines and the systemd unit's worker run, silent when they succeed") {

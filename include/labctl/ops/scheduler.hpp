@@ -37,6 +37,10 @@ struct JobHandler {
 };
 const JobHandler* job_handler(const std::string& job_type);
 
+// §1.8 forced exit: every row this process still holds goes back (jobs::release_claims), on a
+// connection of its own. How many.
+size_t release_held(db::Database& database);
+
 // One tick over `projects` with `limit` jobs per project (1..100):
 // {processed, ok, failed, released, details: [{project_id, job_type, status, duration_ms,
 // details | error, dead_lettered}], skipped_reason?}. Once `stop` is set no further job starts:

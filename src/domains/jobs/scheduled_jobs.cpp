@@ -159,37 +159,36 @@ std::vector<ScheduledJob> claim_jobs(pqxx::connection& conn, const std::vector<s
   return out;
 }
 
+// Each statement below is a transaction of its own: the data-modifying CTEs commit together.
 Claimed start_worker_run(pqxx::connection& conn, const ScheduledJob& job) {
-  pqxx::work tx(conn);
-  long long id = tx.exec_params1("INSERT INTO worker_runs (scheduled_job_id, project_id, account_scope_id, job_type, "
-                                 "status) VALUES ($1::uuid, $2::uuid, $3::uuid, $4, 'running') RETURNING id",
-                                 job.id, job.project_id, job.account_scope_id, job.job_type)[0]
-                     .as<long long>();
-  tx.commit();
-  return {job, id};
+  auto row = pqxx::nontransaction(conn).exec_params1(
+      "WITH w AS (INSERT INTO worker_runs (scheduled_job_id, project_id, account_scope_id, job_type, status) "
+      "  VALUES ($1::uuid, $2::uuid, $3::uuid, $4, 'running') RETURNING id), "
+      "j AS (INSERT INTO job_runs (job_name, status, project_id, account_scope_id) "
+      "  VALUES ($4, 'running', $2::uuid, $3::uuid) RETURNING id) "
+      "SELECT w.id, j.id FROM w, j",
+      job.id, job.project_id, job.account_scope_id, job.job_type);
+  return {job, row[0].as<long long>(), row[1].as<long long>()};
 }
 
 Outcome record_success(pqxx::connection& conn, const Claimed& run, const json& details) {
   Outcome out;
-  pqxx::work tx(conn);
-  tx.exec_params("UPDATE worker_runs SET status = 'ok', finished_at = now(), details = $2::jsonb WHERE id = $1",
-                 run.worker_run_id, db::jsonb_text(details));
-  tx.exec_params(
-      "UPDATE scheduled_jobs SET status = CASE WHEN status = 'paused' THEN 'paused' ELSE 'active' END, "
-      "  last_status = 'ok', last_error = NULL, last_run_at = now(), started_at = NULL, "
-      "  next_run_at = now() + make_interval(secs => greatest(1, least(cadence_seconds, $2::int))), "
-      "  payload = payload - 'consecutive_failures', updated_at = now() WHERE id = $1::uuid",
-      run.job.id, kMaxCadenceSeconds);
-  const auto targets = cascade_targets(run.job.job_type);
-  if (!targets.empty())
-    for (const auto& r : tx.exec_params(
-             "UPDATE scheduled_jobs SET next_run_at = now(), updated_at = now(), payload = payload || "
-             "  jsonb_build_object('cascade_triggered_by', jsonb_build_object('job_type', $3::text, 'at', now())) "
-             "WHERE project_id = $1::uuid AND job_type = ANY($2::text[]) AND status = 'active' AND next_run_at > now() "
-             "RETURNING job_type",
-             run.job.project_id, db::pg_text_array(targets), run.job.job_type))
-      out.cascaded.push_back(r[0].c_str());
-  tx.commit();
+  const std::string detail_text = db::jsonb_text(details);
+  for (const auto& r : pqxx::nontransaction(conn).exec_params(
+           "WITH w AS (UPDATE worker_runs SET status = 'ok', finished_at = now(), details = $4::jsonb WHERE id = $2), "
+           "r AS (UPDATE job_runs SET status = 'ok', finished_at = now(), meta = $4::jsonb WHERE id = $3), "
+           "s AS (UPDATE scheduled_jobs SET status = CASE WHEN status = 'paused' THEN 'paused' ELSE 'active' END, "
+           "  last_status = 'ok', last_error = NULL, last_run_at = now(), started_at = NULL, "
+           "  next_run_at = now() + make_interval(secs => greatest(1, least(cadence_seconds, $5::int))), "
+           "  payload = payload - 'consecutive_failures', updated_at = now() WHERE id = $1::uuid) "
+           // The cascades (§1.6): other rows of the project, active and not yet due.
+           "UPDATE scheduled_jobs SET next_run_at = now(), updated_at = now(), payload = payload || "
+           "  jsonb_build_object('cascade_triggered_by', jsonb_build_object('job_type', $8::text, 'at', now())) "
+           "WHERE project_id = $6::uuid AND job_type = ANY($7::text[]) AND status = 'active' AND next_run_at > now() "
+           "RETURNING job_type",
+           run.job.id, run.worker_run_id, run.job_run_id, detail_text, kMaxCadenceSeconds, run.job.project_id,
+           db::pg_text_array(cascade_targets(run.job.job_type)), run.job.job_type))
+    out.cascaded.push_back(r[0].c_str());
   out.next_run_in_seconds = std::clamp(run.job.cadence_seconds, kMinCadenceSeconds, kMaxCadenceSeconds);
   return out;
 }
@@ -204,8 +203,10 @@ Outcome record_failure(pqxx::connection& conn, const Claimed& run, const std::st
                            .as<int>();
   out.dead_lettered = failures >= max_retries;
   out.next_run_in_seconds = backoff_seconds(policy, failures, retry_after_ms, draw_jitter());
-  tx.exec_params("UPDATE worker_runs SET status = 'failed', finished_at = now(), error = left($2, 1000) WHERE id = $1",
-                 run.worker_run_id, error);
+  tx.exec_params("WITH w AS (UPDATE worker_runs SET status = 'failed', finished_at = now(), error = left($2, 1000) "
+                 "  WHERE id = $1) "
+                 "UPDATE job_runs SET status = 'failed', finished_at = now(), error = left($2, 2000) WHERE id = $3",
+                 run.worker_run_id, error, run.job_run_id);
   tx.exec_params(
       "UPDATE scheduled_jobs SET status = CASE WHEN $5 THEN 'suspended' WHEN status = 'paused' THEN 'paused' "
       "  ELSE 'active' END, last_status = 'failed', last_error = left($2, 1000), last_run_at = now(), "
@@ -223,6 +224,19 @@ void release_job(pqxx::connection& conn, const ScheduledJob& job) {
                  "  started_at = NULL, next_run_at = now(), updated_at = now() WHERE id = $1::uuid",
                  job.id);
   tx.commit();
+}
+
+void release_claims(pqxx::connection& conn, const std::vector<std::string>& job_ids,
+                    const std::vector<long long>& worker_run_ids, const std::vector<long long>& job_run_ids) {
+  pqxx::nontransaction(conn).exec_params(
+      "WITH w AS (UPDATE worker_runs SET status = 'failed', finished_at = now(), error = 'worker_shutdown' "
+      "  WHERE id = ANY($2::bigint[]) AND status = 'running'), "
+      "r AS (UPDATE job_runs SET status = 'failed', finished_at = now(), error = 'worker_shutdown' "
+      "  WHERE id = ANY($3::bigint[]) AND status = 'running') "
+      "UPDATE scheduled_jobs SET status = 'active', started_at = NULL, next_run_at = now(), updated_at = now() "
+      "WHERE id = ANY($1::uuid[]) AND status = 'running'",
+      db::pg_text_array(job_ids), db::pg_bigint_array({worker_run_ids.begin(), worker_run_ids.end()}),
+      db::pg_bigint_array({job_run_ids.begin(), job_run_ids.end()}));
 }
 
 void note_tick(pqxx::connection& conn) {

@@ -53,10 +53,12 @@ long long expire_leases(pqxx::connection& conn, const std::vector<std::string>& 
 std::vector<ScheduledJob> claim_jobs(pqxx::connection& conn, const std::vector<std::string>& project_ids,
                                      int per_project);
 
-// A claimed row whose run has started: its worker_runs row (`running`).
+// A claimed row whose run has started: its worker_runs row and its job_runs row (both `running`),
+// written by one statement.
 struct Claimed {
   ScheduledJob job;
   long long worker_run_id;
+  long long job_run_id;
 };
 Claimed start_worker_run(pqxx::connection& conn, const ScheduledJob& job);
 
@@ -66,15 +68,19 @@ struct Outcome {
   std::vector<std::string> cascaded;  // the job types a success made due
 };
 
-// §1.4 step 5, success: the run ok, the row active (paused if it was disabled while running), due
-// a cadence after now, its counter and error cleared; then the cascades.
+// §1.4 step 5, success: the runs ok, the row active (paused if it was disabled while running), due
+// a cadence after now, its counter and error cleared; then the cascades. One statement.
 Outcome record_success(pqxx::connection& conn, const Claimed& run, const nlohmann::json& details);
-// Failure: the run failed; the counter + 1, due after the backoff (or Retry-After); suspended at
+// Failure: the runs failed; the counter + 1, due after the backoff (or Retry-After); suspended at
 // max_retries.
 Outcome record_failure(pqxx::connection& conn, const Claimed& run, const std::string& error,
                        std::optional<long long> retry_after_ms, const BackoffPolicy& policy, int max_retries);
 // A claimed row the worker will not run (it is stopping): back to active and due now.
 void release_job(pqxx::connection& conn, const ScheduledJob& job);
+// §1.8 forced exit: the rows a worker still holds go back to active and due now; the runs it had
+// started fail with `worker_shutdown`. One statement.
+void release_claims(pqxx::connection& conn, const std::vector<std::string>& job_ids,
+                    const std::vector<long long>& worker_run_ids, const std::vector<long long>& job_run_ids);
 
 // §1.7: when a tick last ran anywhere (one app_settings row), and what that says of the scheduler:
 // not_started (never), degraded (over 5 minutes ago), healthy.
