@@ -31,8 +31,9 @@ const char* const kZeroGauges[] = {
     "app_redis_pubsub_subscribed_channels", "app_db_pool_total", "app_db_pool_idle", "app_db_pool_waiting",
     "app_criteria_last_run_duration_ms", "app_retention_cleanup_last_deleted_rows"};
 
-// Upper bounds of the latency histogram, in seconds.
-const double kLatencyBounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+// Upper bounds of the histograms, in seconds: requests, and jobs (which run up to 30 minutes).
+const std::vector<double> kLatencyBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+const std::vector<double> kJobBounds = {0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 600, 1800};
 
 double rss_bytes() {
   std::ifstream statm("/proc/self/statm");
@@ -64,6 +65,16 @@ std::string number(double v, bool one_decimal = false) {
   else
     std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
+}
+
+// A histogram family's series: _bucket per bound and +Inf, _sum, _count.
+void render_histogram(std::ostream& out, const std::string& family, const std::string& labels,
+                      const std::vector<double>& bounds, const std::vector<double>& buckets, double count, double sum) {
+  for (size_t i = 0; i < buckets.size(); ++i)
+    out << family << "_bucket{" << labels << ",le=\"" << number(bounds[i]) << "\"} " << number(buckets[i]) << '\n';
+  out << family << "_bucket{" << labels << ",le=\"+Inf\"} " << number(count) << '\n'
+      << family << "_sum{" << labels << "} " << number(sum) << '\n'
+      << family << "_count{" << labels << "} " << number(count) << '\n';
 }
 
 std::string escape_label(const std::string& v) {
@@ -101,17 +112,36 @@ void Metrics::inc_labelled(const std::string& family, const std::string& label, 
   labelled_[family][{label, value}] += 1;
 }
 
+void Metrics::Histogram::add(const std::vector<double>& bounds, double seconds) {
+  buckets.resize(bounds.size());
+  for (size_t i = 0; i < bounds.size(); ++i) buckets[i] += seconds <= bounds[i];
+  count += 1;
+  sum_seconds += seconds;
+}
+
 void Metrics::observe_route(const std::string& route, int status, double ms) {
   std::lock_guard lock(mu_);
   auto& r = routes_[route];
   r.count += 1;
   r.total_ms += ms;
   r.max_ms = std::max(r.max_ms, ms);
-  auto& h = latency_[{route, std::to_string(status / 100) + "xx"}];
-  h.buckets.resize(std::size(kLatencyBounds));
-  for (size_t i = 0; i < std::size(kLatencyBounds); ++i) h.buckets[i] += ms / 1000 <= kLatencyBounds[i];
-  h.count += 1;
-  h.sum_seconds += ms / 1000;
+  latency_[{route, std::to_string(status / 100) + "xx"}].add(kLatencyBounds, ms / 1000);
+}
+
+void Metrics::observe_job(const std::string& job_type, bool ok, double ms) {
+  std::lock_guard lock(mu_);
+  auto& j = jobs_[job_type];
+  j.min_ms = j.runs == 0 ? ms : std::min(j.min_ms, ms);
+  j.max_ms = std::max(j.max_ms, ms);
+  j.runs += 1;
+  (ok ? j.ok : j.failed) += 1;
+  j.total_ms += ms;
+  j.duration.add(kJobBounds, ms / 1000);
+}
+
+void Metrics::set_labelled(const std::string& family, const std::string& label, const std::string& value, double v) {
+  std::lock_guard lock(mu_);
+  labelled_[family][{label, value}] = v;
 }
 
 void Metrics::set_gauge(const std::string& gauge, std::function<double()> read) {
@@ -134,15 +164,23 @@ std::string Metrics::render() const {
         << "app_route_requests_total" << l << ' ' << number(r.count) << '\n';
   }
   if (!latency_.empty()) out << "# TYPE app_http_request_duration_seconds histogram\n";
-  for (const auto& [key, h] : latency_) {
-    std::string l = "route=\"" + escape_label(key.first) + "\",status_class=\"" + key.second + "\"";
-    for (size_t i = 0; i < h.buckets.size(); ++i)
-      out << "app_http_request_duration_seconds_bucket{" << l << ",le=\"" << number(kLatencyBounds[i]) << "\"} "
-          << number(h.buckets[i]) << '\n';
-    out << "app_http_request_duration_seconds_bucket{" << l << ",le=\"+Inf\"} " << number(h.count) << '\n'
-        << "app_http_request_duration_seconds_sum{" << l << "} " << number(h.sum_seconds) << '\n'
-        << "app_http_request_duration_seconds_count{" << l << "} " << number(h.count) << '\n';
+  for (const auto& [key, h] : latency_)
+    render_histogram(out, "app_http_request_duration_seconds",
+                     "route=\"" + escape_label(key.first) + "\",status_class=\"" + key.second + "\"", kLatencyBounds,
+                     h.buckets, h.count, h.sum_seconds);
+  for (const auto& [type, j] : jobs_) {
+    std::string l = "{job_type=\"" + escape_label(type) + "\"}";
+    out << "app_job_runs_total" << l << ' ' << number(j.runs) << '\n'
+        << "app_job_runs_ok" << l << ' ' << number(j.ok) << '\n'
+        << "app_job_runs_failed" << l << ' ' << number(j.failed) << '\n'
+        << "app_job_duration_avg_ms" << l << ' ' << number(j.total_ms / j.runs, true) << '\n'
+        << "app_job_duration_max_ms" << l << ' ' << number(j.max_ms, true) << '\n'
+        << "app_job_duration_min_ms" << l << ' ' << number(j.min_ms, true) << '\n';
   }
+  if (!jobs_.empty()) out << "# TYPE app_job_duration_seconds histogram\n";
+  for (const auto& [type, j] : jobs_)
+    render_histogram(out, "app_job_duration_seconds", "job_type=\"" + escape_label(type) + "\"", kJobBounds,
+                     j.duration.buckets, j.duration.count, j.duration.sum_seconds);
   return out.str();
 }
 

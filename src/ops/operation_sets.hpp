@@ -24,5 +24,6 @@ std::vector<Operation> analytics_operations();
 std::vector<Operation> digest_operations();
 std::vector<Operation> portfolio_operations();
 std::vector<Operation> scheduler_operations();
+std::vector<Operation> retention_operations();
 
 }  // namespace labctl::ops

@@ -12,7 +12,7 @@ const std::vector<Operation>& registry() {
                         reconciliation_operations, rag_operations, search_analytics_operations, auth_operations,
                         api_key_operations, user_operations, event_operations, signal_operations,
                         risk_operations, analytics_operations, digest_operations, portfolio_operations,
-                        scheduler_operations})
+                        scheduler_operations, retention_operations})
       for (auto& op : family()) ops.push_back(std::move(op));
     return ops;
   }();
@@ -37,6 +37,11 @@ const std::vector<CommandGroup>& command_groups() {
       {{"risk"}, "Health score and risk radar: refresh, overview"},
       {{"analytics"}, "Revenue, delivery and communications snapshots: refresh, overview, drilldown"},
       {{"digest"}, "Daily and weekly digests: generate (one project or all), show"},
+      {{"events"}, "Live events of the projects: tail"},
+      {{"portfolio"}, "Every project of an account scope at a glance: overview, a conversation's messages"},
+      {{"scheduler"}, "Scheduled jobs: tick, list, enable, disable, set a cadence, run one now"},
+      {{"jobs"}, "What the jobs did: the latest runs, the chunk queue, storage, watermarks"},
+      {{"retention"}, "Data lifecycle: delete outbound messages and analytics past their retention"},
   };
   return groups;
 }

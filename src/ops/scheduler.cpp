@@ -148,6 +148,8 @@ const JobHandler* job_handler(const std::string& job_type) {
       {"daily_digest", {"digest.daily"}},
       {"weekly_digest", {"digest.weekly"}},
       {"analytics_aggregates", {"analytics.refresh", {{"period_days", 30}}}},
+      {"outbound_retention_cleanup", {"retention.outbound"}},
+      {"analytics_retention_cleanup", {"retention.analytics"}},
       {"chatwoot_sync", {"sync", {{"connector", "chatwoot"}}}},
       {"attio_sync", {"sync", {{"connector", "attio"}}}},
       {"linear_sync", {"sync", {{"connector", "linear"}}}},
@@ -217,8 +219,10 @@ json tick(Context& ctx, const std::vector<projects::Project>& projects, int limi
     try {
       json result = run_job(ctx, claimed, deadline);
       auto outcome = jobs::record_success(ctx.conn(), claimed, result);
-      detail.update({{"status", "ok"}, {"duration_ms", elapsed_ms()}, {"details", result}, {"cascaded", outcome.cascaded}});
+      const long long ms = elapsed_ms();
+      detail.update({{"status", "ok"}, {"duration_ms", ms}, {"details", result}, {"cascaded", outcome.cascaded}});
       ++ok;
+      ctx.metrics.observe_job(job.job_type, true, static_cast<double>(ms));
       announce(ctx, events::JobCompleted{job.project_id, job.account_scope_id, job.job_type, true});
     } catch (const std::exception& e) {
       std::optional<long long> retry_after;
@@ -229,9 +233,11 @@ json tick(Context& ctx, const std::vector<projects::Project>& projects, int limi
       // Whatever gave way once the time was up (an HTTP call, a cut-off statement), the job timed out.
       const std::string error = deadline.passed() ? deadline.error().what() : e.what();
       auto outcome = jobs::record_failure(ctx.conn(), claimed, error, retry_after, backoff, max_retries);
-      detail.update({{"status", "failed"}, {"duration_ms", elapsed_ms()}, {"error", error},
+      const long long ms = elapsed_ms();
+      detail.update({{"status", "failed"}, {"duration_ms", ms}, {"error", error},
                      {"dead_lettered", outcome.dead_lettered}});
       ++failed;
+      ctx.metrics.observe_job(job.job_type, false, static_cast<double>(ms));
       spdlog::warn("scheduled job {} of project {} failed", job.job_type, job.project_id);
       announce(ctx, events::JobCompleted{job.project_id, job.account_scope_id, job.job_type, false});
     }

@@ -1,7 +1,8 @@
-// The scheduler (scheduler-and-intelligence.md §1, §10 scenarios 1–8, 10, 11) through the
+// The scheduler (scheduler-and-intelligence.md §1, §10 scenarios 1–12; §1.7 metrics) through the
 // CLI and a real `labctl serve`, against a real database and labctl-sandbox: ensure, the claim's
-// order and limit, concurrent ticks in separate processes, failures and suspension, cascades,
-// lease expiry, jobs without a handler, and refused input.
+// order and limit, concurrent ticks in separate processes, failures, timeouts, Retry-After and
+// suspension, cascades, lease expiry, the worker's signals and forced shutdown, jobs without a
+// handler, events, status, health, metrics and refused input.
 #include <doctest/doctest.h>
 
 #include <csignal>
@@ -17,6 +18,8 @@
 #include "support/child_process.hpp"
 #include "support/event_stream_client.hpp"
 #include "support/sync_fixture.hpp"
+#include "labctl/domains/jobs/scheduled_jobs.hpp"
+#include "labctl/domains/projects/projects.hpp"
 
 using namespace labctl;
 using json = nlohmann::json;
@@ -233,24 +236,33 @@ TEST_CASE_FIXTURE(SchedulerFixture, "scenario 8: a row running since 31 minutes 
   CHECK(job("health_scoring", "payload ? 'dead_job_cleaned_at'") == "true");
 }
 
-TEST_CASE_FIXTURE(SchedulerFixture, "scenario 2: four tick processes over 30 projects run every due job exactly once") {
-  std::vector<Project> projects = {p1};
-  for (int i = 0; i < 29; ++i) {
-    auto created = test::parse(labctl({"projects", "create", "Tick " + std::to_string(i), "-o", "json"}));
-    projects.push_back({created["project"]["id"], created["project"]["account_scope_id"]});
+TEST_CASE_FIXTURE(SchedulerFixture, "scenario 2: four tick processes over 200 projects, two cycles: every due job runs exactly once per due time") {
+  {
+    pqxx::connection conn(env.at("DATABASE_URL"));
+    std::vector<projects::Project> all = {{p1.id, "", p1.scope, "", ""}};
+    for (int i = 0; i < 199; ++i) all.push_back(projects::create(conn, {"Tick " + std::to_string(i), std::nullopt, std::nullopt}));
+    jobs::ensure_jobs(conn, all);
   }
-  for (const auto& p : projects) only_due({"upsell_radar", "report_generation", "daily_digest", "weekly_digest"}, &p);  // none cascades
+  // The due set: types that cascade nothing, so each cycle's due jobs are exactly these.
+  const std::string due_types = "job_type IN ('upsell_radar', 'report_generation', 'daily_digest', 'weekly_digest')";
+  db.exec("UPDATE scheduled_jobs SET next_run_at = now() + interval '1 day' WHERE NOT " + due_types);
   auto many = env;
   many["SCHEDULER_MAX_CONCURRENT_JOBS"] = "100";
-  std::vector<pid_t> workers;
-  for (int i = 0; i < 4; ++i)
-    workers.push_back(test::start_labctl({"scheduler", "tick", "--all-projects", "--limit", "100"}, many));
-  for (pid_t w : workers) CHECK(test::wait_exit(w) == 0);
-  CHECK(db.count("SELECT count(*) FROM worker_runs") == 4 * 30);
-  CHECK(db.count("SELECT count(*) FROM (SELECT scheduled_job_id FROM worker_runs GROUP BY 1 HAVING count(*) > 1) d") == 0);
+  for (int cycle = 1; cycle <= 2; ++cycle) {
+    CAPTURE(cycle);
+    db.exec("UPDATE scheduled_jobs SET next_run_at = now() - interval '1 minute' WHERE " + due_types);
+    std::vector<pid_t> workers;
+    for (int i = 0; i < 4; ++i)
+      workers.push_back(test::start_labctl({"scheduler", "tick", "--all-projects", "--limit", "100"}, many));
+    for (pid_t w : workers) CHECK(test::wait_exit(w) == 0);
+    CHECK(db.count("SELECT count(*) FROM scheduled_jobs WHERE status = 'running' OR next_run_at <= now()") == 0);
+    CHECK(db.count("SELECT count(*) FROM worker_runs") == 200 * 4 * cycle);
+  }
+  // Per (project, job, due time) one run: every due row twice, no row more often.
+  CHECK(db.count("SELECT count(*) FROM (SELECT scheduled_job_id FROM worker_runs GROUP BY 1 HAVING count(*) <> 2) d") == 0);
+  CHECK(db.count("SELECT count(DISTINCT scheduled_job_id) FROM worker_runs") == 200 * 4);
   CHECK(db.count("SELECT count(*) FROM worker_runs WHERE status <> 'ok'") == 0);
-  CHECK(db.count("SELECT count(*) FROM scheduled_jobs WHERE status = 'running' OR next_run_at <= now()") == 0);
-  CHECK(db.count("SELECT count(*) FROM daily_digests") == 30);
+  CHECK(db.count("SELECT count(*) FROM daily_digests") == 200);  // one per project and day, written twice
 }
 
 TEST_CASE_FIXTURE(SchedulerFixture, "scenario 11: bad input is refused and changes nothing; the routes") {
@@ -468,6 +480,33 @@ TEST_CASE_FIXTURE(SchedulerFixture, "jobs status: the latest run per job, chunks
         doctest::Approx(std::round(10000.0 * storage["database_bytes"].get<double>() / double(20LL << 30)) / 100.0));
   REQUIRE(s["watermarks"].size() == 1);
   CHECK(s["watermarks"][0]["source"].get<std::string>().rfind("chatwoot:", 0) == 0);
+}
+
+TEST_CASE_FIXTURE(SchedulerFixture, "metrics: runs, failures and a duration histogram per job type run in the process") {
+  only_due({"upsell_radar", "connectors_sync_cycle"});
+  sandbox.set_faults("chatwoot.conversations:every,status=500");
+  auto fast = env;
+  fast["CONNECTOR_HTTP_RETRIES"] = "0";
+  test::Server server(fast);
+  auto http = server.session(p1.id);
+  auto ticked = http.Post("/jobs/scheduler/tick", "{}", "application/json");
+  sandbox.set_faults("");
+  REQUIRE(ticked);
+  CHECK(test::body_of(ticked)["result"]["failed"] == 1);
+  const std::string text = http.Get("/metrics")->body;
+  auto line = [&](const std::string& series) {
+    auto at = text.find(series + " ");
+    return at == std::string::npos ? std::string("absent") : text.substr(at + series.size() + 1, text.find('\n', at) - at - series.size() - 1);
+  };
+  CHECK(line("app_job_runs_total{job_type=\"upsell_radar\"}") == "1");
+  CHECK(line("app_job_runs_ok{job_type=\"upsell_radar\"}") == "1");
+  CHECK(line("app_job_runs_failed{job_type=\"upsell_radar\"}") == "0");
+  CHECK(line("app_job_runs_failed{job_type=\"connectors_sync_cycle\"}") == "1");
+  CHECK(line("app_job_duration_seconds_count{job_type=\"connectors_sync_cycle\"}") == "1");
+  CHECK(line("app_job_duration_seconds_bucket{job_type=\"connectors_sync_cycle\",le=\"+Inf\"}") == "1");
+  CHECK(line("app_job_duration_seconds_bucket{job_type=\"upsell_radar\",le=\"1800\"}") == "1");
+  CHECK(line("app_job_duration_min_ms{job_type=\"upsell_radar\"}") != "absent");
+  CHECK(text.find("# TYPE app_job_duration_seconds histogram") != std::string::npos);
 }
 
 TEST_CASE_FIXTURE(SchedulerFixture, "scheduler health: not started, healthy after a tick, degraded when ticks stop") {
