@@ -46,6 +46,7 @@ bench: build
 	$(BUILD)/tests/rag_bench
 	$(BUILD)/tests/intelligence_bench
 	$(BUILD)/tests/scheduler_bench
+	$(BUILD)/tests/events_bench
 
 clean:
 	rm -rf $(BUILD)

@@ -238,6 +238,8 @@ struct WalkFixture : test::SyncFixture {
         {"scheduler.run", {{run_job}}},
         {"worker", {{}, "ticks every project until stopped: tests/ops/scheduler_test.cpp"}},
         {"events.tail", {{}, "prints events until stopped: tests/ops/scheduler_test.cpp"}},
+        {"retention.outbound", {{cli({"retention", "outbound"}, "retention.outbound_cleanup")}}},
+        {"retention.analytics", {{cli({"retention", "analytics"}, "retention.analytics_cleanup")}}},
         {"nba.set_status",
          {{cli({"nba", "set-status", nba_id, "--status", "accepted"}, "nba.status_update"),
            route("POST", "/nba/" + nba_id + "/status", {{"status", "cancelled"}}, "nba.status_update")}}},
