@@ -22,7 +22,9 @@ json reconcile(Context& ctx, const Params& p) {
   json result;
   {
     pqxx::work tx(ctx.conn());
-    result = connectors::run_reconciliation(tx, scope.project_id, scope.account_scope_id, "manual");
+    // connectors.md: a scheduled run is the daily job's (connectors_reconciliation_daily).
+    result = connectors::run_reconciliation(tx, scope.project_id, scope.account_scope_id,
+                                            ctx.scheduled ? "daily_job" : "manual");
     tx.commit();
   }
   json diff = json::array();

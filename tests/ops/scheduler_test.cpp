@@ -105,6 +105,15 @@ TEST_CASE_FIXTURE(SchedulerFixture, "scenario 3: limit 3 with 15 due runs the 3 
                  "next_run_at BETWEEN now() + interval '1790 seconds' AND now() + interval '1810 seconds'") == 1);
 }
 
+TEST_CASE_FIXTURE(SchedulerFixture, "the daily reconciliation job runs `reconcile`, its rows tagged daily_job") {
+  only_due({"connectors_reconciliation_daily"});
+  CHECK(cli({"scheduler", "tick", "--project", p1.id})["result"]["ok"] == 1);
+  CHECK(db.count("SELECT count(*) FROM sync_reconciliation_metrics WHERE source = 'daily_job'") > 0);
+  CHECK(db.count("SELECT count(*) FROM sync_reconciliation_metrics WHERE source <> 'daily_job'") == 0);
+  cli({"reconcile", "--project", p1.id});
+  CHECK(db.count("SELECT count(*) FROM sync_reconciliation_metrics WHERE source = 'manual'") > 0);
+}
+
 TEST_CASE_FIXTURE(SchedulerFixture, "scenario 7: a sync success pulls its cascades to now; a paused one stays; a failure moves nothing") {
   only_due({"connectors_sync_cycle"});
   cli({"scheduler", "disable", "embeddings_run", "--project", p1.id});

@@ -6,6 +6,7 @@
 #include "labctl/core/error.hpp"
 #include "labctl/core/json_optional.hpp"
 #include "labctl/db/field_values.hpp"
+#include "labctl/db/prepared.hpp"
 #include "labctl/db/rows.hpp"
 #include "labctl/db/sql_time.hpp"
 #include "labctl/domains/jobs/job_catalogue.hpp"
@@ -161,30 +162,35 @@ std::vector<ScheduledJob> claim_jobs(pqxx::connection& conn, const std::vector<s
 
 // Each statement below is a transaction of its own: the data-modifying CTEs commit together.
 Claimed start_worker_run(pqxx::connection& conn, const ScheduledJob& job) {
-  auto row = pqxx::nontransaction(conn).exec_params1(
+  pqxx::nontransaction tx(conn);
+  auto row = db::exec_prepared(tx, "start_worker_run",
       "WITH w AS (INSERT INTO worker_runs (scheduled_job_id, project_id, account_scope_id, job_type, status) "
       "  VALUES ($1::uuid, $2::uuid, $3::uuid, $4, 'running') RETURNING id), "
       "j AS (INSERT INTO job_runs (job_name, status, project_id, account_scope_id) "
       "  VALUES ($4, 'running', $2::uuid, $3::uuid) RETURNING id) "
       "SELECT w.id, j.id FROM w, j",
-      job.id, job.project_id, job.account_scope_id, job.job_type);
+      job.id, job.project_id, job.account_scope_id, job.job_type)[0];
   return {job, row[0].as<long long>(), row[1].as<long long>()};
 }
 
 Outcome record_success(pqxx::connection& conn, const Claimed& run, const json& details) {
   Outcome out;
   const std::string detail_text = db::jsonb_text(details);
-  for (const auto& r : pqxx::nontransaction(conn).exec_params(
+  pqxx::nontransaction tx(conn);
+  for (const auto& r : db::exec_prepared(tx, "record_success",
            "WITH w AS (UPDATE worker_runs SET status = 'ok', finished_at = now(), details = $4::jsonb WHERE id = $2), "
            "r AS (UPDATE job_runs SET status = 'ok', finished_at = now(), meta = $4::jsonb WHERE id = $3), "
            "s AS (UPDATE scheduled_jobs SET status = CASE WHEN status = 'paused' THEN 'paused' ELSE 'active' END, "
            "  last_status = 'ok', last_error = NULL, last_run_at = now(), started_at = NULL, "
            "  next_run_at = now() + make_interval(secs => greatest(1, least(cadence_seconds, $5::int))), "
-           "  payload = payload - 'consecutive_failures', updated_at = now() WHERE id = $1::uuid) "
-           // The cascades (§1.6): other rows of the project, active and not yet due.
+           "  payload = payload - 'consecutive_failures', updated_at = now() WHERE id = $1::uuid), "
+           // The cascades (§1.6): other rows of the project, active and not yet due. Found by the
+           // (project_id, job_type) key first: a generic plan would otherwise scan every active row.
+           "targets AS MATERIALIZED (SELECT id FROM scheduled_jobs WHERE project_id = $6::uuid "
+           "  AND job_type = ANY($7::text[])) "
            "UPDATE scheduled_jobs SET next_run_at = now(), updated_at = now(), payload = payload || "
            "  jsonb_build_object('cascade_triggered_by', jsonb_build_object('job_type', $8::text, 'at', now())) "
-           "WHERE project_id = $6::uuid AND job_type = ANY($7::text[]) AND status = 'active' AND next_run_at > now() "
+           "WHERE id IN (SELECT id FROM targets) AND status = 'active' AND next_run_at > now() "
            "RETURNING job_type",
            run.job.id, run.worker_run_id, run.job_run_id, detail_text, kMaxCadenceSeconds, run.job.project_id,
            db::pg_text_array(cascade_targets(run.job.job_type)), run.job.job_type))
