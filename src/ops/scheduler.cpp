@@ -98,7 +98,7 @@ json run_job(Context& parent, const jobs::Claimed& claimed, const Deadline& dead
   if (!handler) return {{"status", "ok"}, {"skipped", true}, {"reason", "no_handler"}};
   const Operation* op = find_operation(handler->operation);
   if (!op) throw Error(ErrorClass::internal, "no_operation", "job " + claimed.job.job_type + " names no operation");
-  OwnConnection own(parent, deadline);
+  OwnConnection own(parent, deadline, "labctl job " + claimed.job.job_type);
   Context& ctx = own.context();
   ctx.scheduled = true;
   ctx.select_project(claimed.job.project_id, claimed.job.account_scope_id);
@@ -120,14 +120,15 @@ void announce(Context& ctx, const Event& event) {
 
 }  // namespace
 
-OwnConnection::OwnConnection(Context& parent, std::optional<Deadline> deadline)
+OwnConnection::OwnConnection(Context& parent, std::optional<Deadline> deadline, std::string name)
     : ctx_(parent.config, parent.database, parent.metrics, Frontend::cli, random_uuid_v4(),
-           [this, &parent](bool) -> pqxx::connection& {
+           [this, &parent, name = std::move(name)](bool) -> pqxx::connection& {
              if (!conn_) {
                conn_ = parent.database.connect();
+               pqxx::nontransaction tx(*conn_);
+               if (!name.empty()) tx.exec0("SET application_name = " + tx.quote(name));
                if (ctx_.deadline)
-                 pqxx::nontransaction(*conn_).exec0("SET statement_timeout = " +
-                                                    std::to_string(std::max<long long>(1, ctx_.deadline->left().count())));
+                 tx.exec0("SET statement_timeout = " + std::to_string(std::max<long long>(1, ctx_.deadline->left().count())));
              }
              return *conn_;
            },

@@ -217,6 +217,28 @@ TEST_CASE_FIXTURE(SchedulerFixture, "scenario 4: a job that throws and one past 
   CHECK(state() == before);
 }
 
+TEST_CASE_FIXTURE(SchedulerFixture, "a job whose database connection drops fails and backs off; the rest of the tick runs") {
+  only_due({"signals_extraction"});
+  db.exec("INSERT INTO scheduled_jobs (project_id, account_scope_id, job_type, cadence_seconds, next_run_at) VALUES "
+          "('" + p1.id + "', '" + p1.scope + "', 'chatwoot_sync', 900, now() - interval '1 minute')");
+  sandbox.set_faults("chatwoot.conversations:every,delay_ms=1500");  // the sync waits on its source…
+  pid_t tick = test::start_labctl({"scheduler", "tick", "--project", p1.id}, env);
+  const std::string job_connection = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'labctl job chatwoot_sync'";
+  for (int i = 0; i < 400 && db.count(job_connection) == 0; ++i) usleep(25'000);
+  REQUIRE(db.count(job_connection) == 1);
+  // …while its connection is cut off.
+  db.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'labctl job chatwoot_sync'");
+  CHECK(test::wait_exit(tick) == 6);
+  sandbox.set_faults("");
+  CHECK(job("chatwoot_sync", "last_status") == "failed");
+  CHECK(job("chatwoot_sync", "payload->>'consecutive_failures'") == "1");
+  CHECK(job("chatwoot_sync", "(next_run_at - last_run_at) BETWEEN interval '25.5 seconds' AND interval '34.5 seconds'") ==
+        "true");
+  CHECK(job("signals_extraction", "last_status") == "ok");
+  CHECK(db.count("SELECT count(*) FROM scheduled_jobs WHERE status = 'running'") == 0);
+  CHECK(db.count("SELECT count(*) FROM worker_runs WHERE status = 'running'") == 0);
+}
+
 TEST_CASE_FIXTURE(SchedulerFixture, "scenario 6: a source that asks for 120 s (Retry-After) is next tried in exactly 120 s") {
   only_due({"connectors_sync_cycle"});
   sandbox.set_faults("chatwoot.conversations:every,status=429,retry_after=120");

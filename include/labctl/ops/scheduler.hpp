@@ -18,10 +18,11 @@ namespace labctl::ops {
 // A context like `parent` (configuration, database, the scheduler as actor) with a connection of
 // its own, opened when first used and closed with it: a job's run, or one worker cycle, is never
 // hurt by a connection an earlier one broke. With a deadline (a job's timeout) the context carries
-// it and the connection cuts off any statement that would outlast it.
+// it and the connection cuts off any statement that would outlast it; a name shows in
+// pg_stat_activity as the connection's application_name ("labctl job embeddings_run").
 class OwnConnection {
  public:
-  explicit OwnConnection(Context& parent, std::optional<Deadline> deadline = std::nullopt);
+  explicit OwnConnection(Context& parent, std::optional<Deadline> deadline = std::nullopt, std::string name = "");
   Context& context() { return ctx_; }
 
  private:
