@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <string>
 
-
 namespace labctl {
 
 std::chrono::milliseconds Deadline::left() const {

@@ -19,7 +19,6 @@ class Deadline {
   bool passed() const { return Clock::now() >= at_; }
   // What is left, never negative.
   std::chrono::milliseconds left() const;
-  std::chrono::milliseconds budget() const { return budget_; }
   // Throws error() once passed.
   void check() const;
   // Error(timed_out, "job_timeout", "job timed out after <budget>ms").
