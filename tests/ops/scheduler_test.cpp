@@ -421,12 +421,18 @@ TEST_CASE_FIXTURE(SchedulerFixture, "examples: the crontab's lines and the syste
   CHECK(db.count("SELECT count(*) FROM daily_digests") == 1);
 
   std::ifstream unit(std::string(LABCTL_SOURCE_DIR) + "/examples/labctl-worker.service");
-  std::string exec, kill_signal;
+  std::string exec, kill_signal, stop_timeout, success_status;
   for (std::string line; std::getline(unit, line);) {
     if (line.rfind("ExecStart=", 0) == 0) exec = line.substr(10);
     if (line.rfind("KillSignal=", 0) == 0) kill_signal = line.substr(11);
+    if (line.rfind("TimeoutStopSec=", 0) == 0) stop_timeout = line.substr(15);
+    if (line.rfind("SuccessExitStatus=", 0) == 0) success_status = line.substr(18);
   }
   CHECK(kill_signal == "SIGTERM");  // what the worker stops cleanly on
+  // systemd waits longer than the worker's own shutdown timeout (30 s), and its forced exit is a stop.
+  REQUIRE_FALSE(stop_timeout.empty());
+  CHECK(std::stoi(stop_timeout) > 30);
+  CHECK(success_status == "10");
   auto w = words(exec);
   REQUIRE(w.size() >= 2);
   CHECK(w[0] == "/usr/local/bin/labctl");
