@@ -118,6 +118,53 @@ void announce(Context& ctx, const Event& event) {
   ctx.metrics.inc(sent ? "app_redis_pubsub_publish_total" : "app_redis_pubsub_publish_failed_total");
 }
 
+struct FailurePolicy {
+  jobs::BackoffPolicy backoff;
+  int max_retries;
+};
+
+// The error a failed run records, and the pause its source asked for.
+std::pair<std::string, std::optional<long long>> failure_of(const std::exception& e, const Deadline& deadline) {
+  std::optional<long long> retry_after;
+  if (const auto* error = dynamic_cast<const Error*>(&e); error && error->details().is_object()) {
+    const json& after = error->details().value("retry_after_ms", json());
+    if (after.is_number_integer()) retry_after = after.get<long long>();
+  }
+  // Whatever gave way once the time was up (an HTTP call, a cut-off statement), the job timed out.
+  return {deadline.passed() ? deadline.error().what() : e.what(), retry_after};
+}
+
+// One claimed job from start to finish: its runs, the outcome, the metrics and both events.
+// Its detail in the tick's result.
+json run_claimed(Context& ctx, const jobs::ScheduledJob& job, const FailurePolicy& policy) {
+  Running running;
+  const jobs::Claimed claimed = jobs::start_worker_run(ctx.conn(), job);
+  holdings().started(claimed);
+  announce(ctx, events::JobStarted{job.project_id, job.account_scope_id, job.job_type});
+  const auto started = std::chrono::steady_clock::now();
+  const Deadline deadline(jobs::job_timeout(ctx.config, job.job_type), started);
+  auto elapsed_ms = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  };
+  json detail = {{"project_id", job.project_id}, {"job_type", job.job_type}};
+  bool ok = true;
+  try {
+    json result = run_job(ctx, claimed, deadline);
+    auto outcome = jobs::record_success(ctx.conn(), claimed, result);
+    detail.update({{"status", "ok"}, {"duration_ms", elapsed_ms()}, {"details", result}, {"cascaded", outcome.cascaded}});
+  } catch (const std::exception& e) {
+    ok = false;
+    const auto [error, retry_after] = failure_of(e, deadline);
+    auto outcome = jobs::record_failure(ctx.conn(), claimed, error, retry_after, policy.backoff, policy.max_retries);
+    detail.update({{"status", "failed"}, {"duration_ms", elapsed_ms()}, {"error", error},
+                   {"dead_lettered", outcome.dead_lettered}});
+    spdlog::warn("scheduled job {} of project {} failed", job.job_type, job.project_id);
+  }
+  ctx.metrics.observe_job(job.job_type, ok, detail["duration_ms"].get<double>());
+  announce(ctx, events::JobCompleted{job.project_id, job.account_scope_id, job.job_type, ok});
+  return detail;
+}
+
 }  // namespace
 
 OwnConnection::OwnConnection(Context& parent, std::optional<Deadline> deadline, std::string name)
@@ -179,10 +226,9 @@ json tick(Context& ctx, const std::vector<projects::Project>& projects, int limi
   const Config& config = ctx.config;
   const int threshold = config.get_int("scheduler.dead_job_minutes");
   const int max_concurrent = config.get_int("scheduler.max_concurrent");
-  const jobs::BackoffPolicy backoff{config.get_int("scheduler.backoff_base_seconds"),
-                                    config.get_int("scheduler.backoff_cap_seconds")};
-  const int max_retries = config.get_int("scheduler.max_retries");
-  // The lease outlives the longest job run (its timeout) by five minutes.
+  const FailurePolicy policy{{config.get_int("scheduler.backoff_base_seconds"), config.get_int("scheduler.backoff_cap_seconds")},
+                             config.get_int("scheduler.max_retries")};
+  // The lease outlives the longest job run (its timeout, rounded up to minutes) by five minutes.
   const auto longest = std::chrono::duration_cast<std::chrono::minutes>(jobs::longest_job_timeout(config));
   const int lease = std::max(threshold, static_cast<int>(longest.count()) + 1 + 5);
 
@@ -203,47 +249,13 @@ json tick(Context& ctx, const std::vector<projects::Project>& projects, int limi
   for (const auto& job : claimed_jobs) {
     if (stop && stop->load()) {
       jobs::release_job(ctx.conn(), job);
-      held.settled(job.id);
       ++released;
-      continue;
-    }
-    Running running;
-    const jobs::Claimed claimed = jobs::start_worker_run(ctx.conn(), job);
-    held.started(claimed);
-    announce(ctx, events::JobStarted{job.project_id, job.account_scope_id, job.job_type});
-    const auto started = std::chrono::steady_clock::now();
-    const Deadline deadline(jobs::job_timeout(config, job.job_type), started);
-    auto elapsed_ms = [&] {
-      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-    };
-    json detail = {{"project_id", job.project_id}, {"job_type", job.job_type}};
-    try {
-      json result = run_job(ctx, claimed, deadline);
-      auto outcome = jobs::record_success(ctx.conn(), claimed, result);
-      const long long ms = elapsed_ms();
-      detail.update({{"status", "ok"}, {"duration_ms", ms}, {"details", result}, {"cascaded", outcome.cascaded}});
-      ++ok;
-      ctx.metrics.observe_job(job.job_type, true, static_cast<double>(ms));
-      announce(ctx, events::JobCompleted{job.project_id, job.account_scope_id, job.job_type, true});
-    } catch (const std::exception& e) {
-      std::optional<long long> retry_after;
-      if (const auto* error = dynamic_cast<const Error*>(&e); error && error->details().is_object()) {
-        const json& after = error->details().value("retry_after_ms", json());
-        if (after.is_number_integer()) retry_after = after.get<long long>();
-      }
-      // Whatever gave way once the time was up (an HTTP call, a cut-off statement), the job timed out.
-      const std::string error = deadline.passed() ? deadline.error().what() : e.what();
-      auto outcome = jobs::record_failure(ctx.conn(), claimed, error, retry_after, backoff, max_retries);
-      const long long ms = elapsed_ms();
-      detail.update({{"status", "failed"}, {"duration_ms", ms}, {"error", error},
-                     {"dead_lettered", outcome.dead_lettered}});
-      ++failed;
-      ctx.metrics.observe_job(job.job_type, false, static_cast<double>(ms));
-      spdlog::warn("scheduled job {} of project {} failed", job.job_type, job.project_id);
-      announce(ctx, events::JobCompleted{job.project_id, job.account_scope_id, job.job_type, false});
+    } else {
+      json detail = run_claimed(ctx, job, policy);
+      (detail["status"] == "ok" ? ok : failed) += 1;
+      details.push_back(std::move(detail));
     }
     held.settled(job.id);
-    details.push_back(std::move(detail));
   }
   jobs::note_tick(ctx.conn());
   return {{"processed", ok + failed}, {"ok", ok}, {"failed", failed}, {"released", released}, {"details", details}};
