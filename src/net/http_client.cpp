@@ -103,6 +103,7 @@ struct HttpClient::Impl {
     CURLcode code = CURLE_OK;
     std::string error;  // curl's text when code != CURLE_OK
     bool too_large = false;
+    bool cut_at_deadline = false;  // its timeout was what was left of the job's time
     Response response;
   };
 
@@ -127,7 +128,10 @@ struct HttpClient::Impl {
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts in a threaded program
     milliseconds timeout = policy.timeout;
-    if (policy.deadline) timeout = std::clamp(policy.deadline->left(), milliseconds(1), timeout);
+    if (policy.deadline && policy.deadline->left() < timeout) {
+      timeout = std::max(policy.deadline->left(), milliseconds(1));
+      a.cut_at_deadline = true;
+    }
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(policy.connect_timeout.count()));
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
@@ -218,7 +222,9 @@ Response HttpClient::send(const Request& request) {
       return std::move(a.response);
     }
     bool circuit_opened = breakers.record_failure(target.host);
-    if (deadline) deadline->check();  // the attempt ran out of the job's time: a timeout, not the host's fault
+    // The attempt ran out of the job's time (curl's clock may end it a hair early): a timeout.
+    if (deadline && (deadline->passed() || (a.cut_at_deadline && a.code == CURLE_OPERATION_TIMEDOUT)))
+      throw deadline->error();
     std::string reason = network_failure ? scrub(a.error, target.secrets) : std::to_string(a.response.status);
 
     // Out of attempts, or no point waiting for a host we just gave up on: a retryable

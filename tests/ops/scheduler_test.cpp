@@ -196,7 +196,6 @@ TEST_CASE_FIXTURE(SchedulerFixture, "scenario 4: a job that throws and one past 
   for (const auto& d : result["details"]) by_type[d["job_type"]] = d;
   CHECK(by_type["chatwoot_sync"]["error"] == "job timed out after 1000ms");
   // Cancelled, not waited out: the run stopped at its deadline, long before the source answered.
-  CHECK(by_type["chatwoot_sync"]["duration_ms"].get<long long>() >= 1000);
   CHECK(by_type["chatwoot_sync"]["duration_ms"].get<long long>() < 4000);
   CHECK(by_type["linear_sync"]["status"] == "failed");
   CHECK(by_type["signals_extraction"]["status"] == "ok");
