@@ -32,23 +32,19 @@ struct Running {
   ~Running() { --running_jobs; }
 };
 
-// The rows this process has claimed and not yet settled, with the runs it started for them
-// (0: not started): what a forced exit gives back (§1.8).
+// The rows this process has claimed and not yet settled: what a forced exit gives back (§1.8),
+// with the runs it started for them.
 struct Holdings {
   std::mutex mu;
-  std::map<std::string, std::pair<long long, long long>> rows;  // job id → worker run, job run
+  std::set<std::string> job_ids;
 
   void hold(const std::vector<jobs::ScheduledJob>& claimed) {
     std::lock_guard lock(mu);
-    for (const auto& job : claimed) rows[job.id] = {0, 0};
-  }
-  void started(const jobs::Claimed& run) {
-    std::lock_guard lock(mu);
-    rows[run.job.id] = {run.worker_run_id, run.job_run_id};
+    for (const auto& job : claimed) job_ids.insert(job.id);
   }
   void settled(const std::string& job_id) {
     std::lock_guard lock(mu);
-    rows.erase(job_id);
+    job_ids.erase(job_id);
   }
 };
 
@@ -139,7 +135,6 @@ std::pair<std::string, std::optional<long long>> failure_of(const std::exception
 json run_claimed(Context& ctx, const jobs::ScheduledJob& job, const FailurePolicy& policy) {
   Running running;
   const jobs::Claimed claimed = jobs::start_worker_run(ctx.conn(), job);
-  holdings().started(claimed);
   announce(ctx, events::JobStarted{job.project_id, job.account_scope_id, job.job_type});
   const auto started = std::chrono::steady_clock::now();
   const Deadline deadline(jobs::job_timeout(ctx.config, job.job_type), started);
@@ -209,16 +204,11 @@ const JobHandler* job_handler(const std::string& job_type) {
 size_t release_held(db::Database& database) {
   Holdings& held = holdings();
   std::vector<std::string> job_ids;
-  std::vector<long long> worker_runs, job_runs;
   {
     std::lock_guard lock(held.mu);
-    for (const auto& [id, runs] : held.rows) {
-      job_ids.push_back(id);
-      if (runs.first) worker_runs.push_back(runs.first);
-      if (runs.second) job_runs.push_back(runs.second);
-    }
+    job_ids.assign(held.job_ids.begin(), held.job_ids.end());
   }
-  if (!job_ids.empty()) jobs::release_claims(*database.connect(), job_ids, worker_runs, job_runs);
+  if (!job_ids.empty()) jobs::release_claims(*database.connect(), job_ids);
   return job_ids.size();
 }
 

@@ -371,6 +371,8 @@ TEST_CASE_FIXTURE(SchedulerFixture, "scenario 9: the worker stops after the curr
   cli({"scheduler", "tick", "--project", p1.id});
   CHECK(job("connectors_sync_cycle", "last_error").rfind("dead_job_auto_cleanup", 0) == 0);
   CHECK(db.count("SELECT count(*) FROM worker_runs WHERE status = 'running'") == 0);
+  CHECK(db.count("SELECT count(*) FROM job_runs WHERE status = 'running'") == 0);  // its job run settled with it
+  CHECK(db.count("SELECT count(*) FROM job_runs WHERE error = 'dead_job_auto_cleanup'") == 1);
 }
 
 TEST_CASE_FIXTURE(SchedulerFixture, "worker: a job still running SHUTDOWN_TIMEOUT_MS after SIGTERM is given back, due now; exit 10") {

@@ -130,7 +130,9 @@ long long expire_leases(pqxx::connection& conn, const std::vector<std::string>& 
       "  WHERE project_id = ANY($1::uuid[]) AND status = 'running' "
       "    AND started_at < now() - make_interval(mins => $2::int) RETURNING id), "
       "runs AS (UPDATE worker_runs w SET status = 'failed', finished_at = now(), error = 'dead_job_auto_cleanup' "
-      "  FROM stuck WHERE w.scheduled_job_id = stuck.id AND w.status = 'running' RETURNING w.id) "
+      "  FROM stuck WHERE w.scheduled_job_id = stuck.id AND w.status = 'running' RETURNING w.job_run_id), "
+      "logged AS (UPDATE job_runs r SET status = 'failed', finished_at = now(), error = 'dead_job_auto_cleanup' "
+      "  FROM runs WHERE r.id = runs.job_run_id AND r.status = 'running') "
       "SELECT count(*) FROM stuck",
       db::pg_text_array(projects), lease_minutes, threshold_minutes)[0].as<long long>();
   tx.commit();
@@ -164,11 +166,10 @@ std::vector<ScheduledJob> claim_jobs(pqxx::connection& conn, const std::vector<s
 Claimed start_worker_run(pqxx::connection& conn, const ScheduledJob& job) {
   pqxx::nontransaction tx(conn);
   auto row = db::exec_prepared(tx, "start_worker_run",
-      "WITH w AS (INSERT INTO worker_runs (scheduled_job_id, project_id, account_scope_id, job_type, status) "
-      "  VALUES ($1::uuid, $2::uuid, $3::uuid, $4, 'running') RETURNING id), "
-      "j AS (INSERT INTO job_runs (job_name, status, project_id, account_scope_id) "
+      "WITH j AS (INSERT INTO job_runs (job_name, status, project_id, account_scope_id) "
       "  VALUES ($4, 'running', $2::uuid, $3::uuid) RETURNING id) "
-      "SELECT w.id, j.id FROM w, j",
+      "INSERT INTO worker_runs (scheduled_job_id, project_id, account_scope_id, job_type, status, job_run_id) "
+      "SELECT $1::uuid, $2::uuid, $3::uuid, $4, 'running', j.id FROM j RETURNING id, job_run_id",
       job.id, job.project_id, job.account_scope_id, job.job_type)[0];
   return {job, row[0].as<long long>(), row[1].as<long long>()};
 }
@@ -232,17 +233,15 @@ void release_job(pqxx::connection& conn, const ScheduledJob& job) {
   tx.commit();
 }
 
-void release_claims(pqxx::connection& conn, const std::vector<std::string>& job_ids,
-                    const std::vector<long long>& worker_run_ids, const std::vector<long long>& job_run_ids) {
+void release_claims(pqxx::connection& conn, const std::vector<std::string>& job_ids) {
   pqxx::nontransaction(conn).exec_params(
       "WITH w AS (UPDATE worker_runs SET status = 'failed', finished_at = now(), error = 'worker_shutdown' "
-      "  WHERE id = ANY($2::bigint[]) AND status = 'running'), "
+      "  WHERE scheduled_job_id = ANY($1::uuid[]) AND status = 'running' RETURNING job_run_id), "
       "r AS (UPDATE job_runs SET status = 'failed', finished_at = now(), error = 'worker_shutdown' "
-      "  WHERE id = ANY($3::bigint[]) AND status = 'running') "
+      "  WHERE id IN (SELECT job_run_id FROM w) AND status = 'running') "
       "UPDATE scheduled_jobs SET status = 'active', started_at = NULL, next_run_at = now(), updated_at = now() "
       "WHERE id = ANY($1::uuid[]) AND status = 'running'",
-      db::pg_text_array(job_ids), db::pg_bigint_array({worker_run_ids.begin(), worker_run_ids.end()}),
-      db::pg_bigint_array({job_run_ids.begin(), job_run_ids.end()}));
+      db::pg_text_array(job_ids));
 }
 
 void note_tick(pqxx::connection& conn) {

@@ -53,8 +53,8 @@ long long expire_leases(pqxx::connection& conn, const std::vector<std::string>& 
 std::vector<ScheduledJob> claim_jobs(pqxx::connection& conn, const std::vector<std::string>& project_ids,
                                      int per_project);
 
-// A claimed row whose run has started: its worker_runs row and its job_runs row (both `running`),
-// written by one statement.
+// A claimed row whose run has started: its worker_runs row and the job_runs row it names (both
+// `running`), written by one statement.
 struct Claimed {
   ScheduledJob job;
   long long worker_run_id;
@@ -78,9 +78,8 @@ Outcome record_failure(pqxx::connection& conn, const Claimed& run, const std::st
 // A claimed row the worker will not run (it is stopping): back to active and due now.
 void release_job(pqxx::connection& conn, const ScheduledJob& job);
 // §1.8 forced exit: the rows a worker still holds go back to active and due now; the runs it had
-// started fail with `worker_shutdown`. One statement.
-void release_claims(pqxx::connection& conn, const std::vector<std::string>& job_ids,
-                    const std::vector<long long>& worker_run_ids, const std::vector<long long>& job_run_ids);
+// started for them (worker and job runs) fail with `worker_shutdown`. One statement.
+void release_claims(pqxx::connection& conn, const std::vector<std::string>& job_ids);
 
 // §1.7: when a tick last ran anywhere (one app_settings row), and what that says of the scheduler:
 // not_started (never), degraded (over 5 minutes ago), healthy.
